@@ -1,0 +1,106 @@
+# trainsrv — build, test, install.
+#
+#   make              build bin/trainsrv, bin/trainsrv-client, bin/trainsrv-stat,
+#                     bin/trainsrv-bench and the test tools
+#   make run          build, then serve data/sncf.txt on port 8080
+#   make test         unit tests, then the bats suite
+#   make check-asan   the same suite built with ASan + UBSan (build-asan/)
+#   make bench-engine engine micro-benchmark on a generated timetable
+#   make install PREFIX=/usr/local
+#   make clean
+
+PREFIX	?= /usr/local
+CC	?= cc
+BUILD	?= build
+BIN	?= bin
+PORT	?= 8080
+
+WARN	 = -std=c11 -Wall -Wextra -Werror
+OPT	?= -O2 -g
+CFLAGS_EXTRA ?=
+CPPFLAGS = -D_GNU_SOURCE -I.
+ALL_CFLAGS = $(WARN) $(OPT) $(CFLAGS_EXTRA) $(CFLAGS)
+LDLIBS	 = -lrt
+
+# Sources, by program.  The engine is the workers' query engine; the master
+# links it too, to load and validate a timetable before it forks.
+ENGINE_SRC = worker/engine.c worker/timetable.c worker/fold.c
+SERVER_SRC = $(wildcard master/*.c) $(filter-out $(ENGINE_SRC),$(wildcard worker/*.c)) \
+	     $(ENGINE_SRC) ipc/stats.c ipc/channel.c ipc/wire.c ipc/log.c
+CLIENT_SRC = $(filter-out client/stat.c,$(wildcard client/*.c)) ipc/wire.c
+STAT_SRC   = client/stat.c ipc/stats.c
+BENCH_SRC  = $(wildcard tests/bench/*.c) ipc/wire.c
+UNIT_SRC   = $(wildcard tests/unit/*.c) $(ENGINE_SRC) ipc/wire.c
+BENCHENG_SRC = tests/perf/bench_engine.c $(ENGINE_SRC)
+TTGEN_SRC  = tests/tools/ttgen.c
+
+PROGS	= $(BIN)/trainsrv $(BIN)/trainsrv-client $(BIN)/trainsrv-stat
+TOOLS	= $(BIN)/trainsrv-bench $(BIN)/unit-tests $(BIN)/bench-engine $(BIN)/ttgen
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+
+.PHONY: all run test unit bats check-asan bench-engine bench install clean lint
+
+all: $(PROGS) $(TOOLS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BIN)/trainsrv: $(call obj,$(SERVER_SRC))
+$(BIN)/trainsrv-client: $(call obj,$(CLIENT_SRC))
+$(BIN)/trainsrv-stat: $(call obj,$(STAT_SRC))
+$(BIN)/trainsrv-bench: $(call obj,$(BENCH_SRC))
+$(BIN)/unit-tests: $(call obj,$(UNIT_SRC))
+$(BIN)/bench-engine: $(call obj,$(BENCHENG_SRC))
+$(BIN)/ttgen: $(call obj,$(TTGEN_SRC))
+
+$(PROGS) $(TOOLS):
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+run: all
+	$(BIN)/trainsrv -f data/sncf.txt -p $(PORT)
+
+# The test suite.  bats-core runs the integration tests; tests/run-tests
+# checks that it is there and says how to get it if not.
+test: all
+	@BIN=$(abspath $(BIN)) tests/run-tests
+
+unit: $(BIN)/unit-tests
+	$(BIN)/unit-tests
+
+# The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer, built
+# apart in build-asan/.  Reports go to files; any report fails the run, since
+# a worker killed by a sanitizer is respawned and its test alone would pass.
+SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+check-asan:
+	$(MAKE) BUILD=build-asan BIN=build-asan/bin OPT="-O1 -g" \
+	    CFLAGS_EXTRA="$(SAN_FLAGS)" LDLIBS="-lrt $(SAN_FLAGS)" all
+	@rm -rf build-asan/reports && mkdir -p build-asan/reports
+	@BIN=$(abspath build-asan/bin) TRAINSRV_SANITIZED=1 \
+	    ASAN_OPTIONS=log_path=$(abspath build-asan/reports)/asan:detect_leaks=1:abort_on_error=1 \
+	    UBSAN_OPTIONS=log_path=$(abspath build-asan/reports)/ubsan:print_stacktrace=1:halt_on_error=1 \
+	    tests/run-tests; st=$$?; \
+	    if ls build-asan/reports/* >/dev/null 2>&1; then \
+		echo "check-asan: sanitizer reports found:"; head -50 build-asan/reports/*; exit 1; \
+	    fi; exit $$st
+
+bench-engine: $(BIN)/bench-engine $(BIN)/ttgen
+	$(BIN)/bench-engine
+
+lint:
+	mandoc -T lint -W warning man/*
+
+install: $(PROGS)
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(PROGS) $(DESTDIR)$(PREFIX)/bin
+	for f in man/*.[1-9]; do \
+		s=$${f##*.}; install -d $(DESTDIR)$(PREFIX)/share/man/man$$s; \
+		install -m 644 $$f $(DESTDIR)$(PREFIX)/share/man/man$$s; \
+	done
+
+clean:
+	rm -rf build build-asan bin

@@ -1,0 +1,505 @@
+/*
+ * stat.c — trainsrv-stat: live counters read straight from the shared-memory
+ * segment, never from the server's socket.
+ *
+ * One snapshot of the segment feeds every view: the summary with its
+ * per-worker table (in the spirit of Apache's server-status), JSON, the
+ * Prometheus text format, and the live view that prints per-second rates
+ * between two snapshots (like varnishstat).  Slot counters are described
+ * once, in st_slot_fields (ipc/stats.c).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ipc/stats.h"
+
+enum view { V_SUMMARY, V_JSON, V_PROM };
+
+struct snap {
+	struct st_slot		 slots[ST_SLOTS];	/* copies, plain reads */
+	uint64_t		 trains, legs, stations, generation;
+	int64_t			 loaded_at;
+	uint64_t		 reload_attempts, reload_successes, respawns;
+	uint32_t		 workers_target;
+	/* Totals over all slots. */
+	uint64_t		 field[16];		/* st_slot_fields order */
+	uint64_t		 cmd[ST_CMD_MAX], err[ST_ERR_MAX], lat[ST_LAT_BUCKETS];
+	uint64_t		 requests, errors, lat_sum;
+	double			 when;			/* monotonic seconds */
+};
+
+static volatile sig_atomic_t	stop;
+
+static void __attribute__((noreturn))
+usage(int status)
+{
+	fprintf(status ? stderr : stdout,
+	    "usage: trainsrv-stat [-1hjP] [-p port] [-w seconds]\n");
+	exit(status);
+}
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static double
+mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static uint64_t
+slot_u64(const struct st_slot *s, size_t offset)
+{
+	return ST_GET(*(_Atomic uint64_t *)((char *)(uintptr_t)s + offset));
+}
+
+static void
+snap_slot(struct snap *sn, unsigned i, const struct st_slot *s)
+{
+	struct st_slot *d = &sn->slots[i];
+	size_t f;
+	unsigned k;
+
+	ST_SET(d->pid, ST_GET(s->pid));
+	ST_SET(d->state, ST_GET(s->state));
+	ST_SET(d->generation, ST_GET(s->generation));
+	ST_SET(d->started_at, ST_GET(s->started_at));
+	ST_SET(d->last_request, ST_GET(s->last_request));
+	for (f = 0; f < st_nslot_fields; f++) {
+		uint64_t v = slot_u64(s, st_slot_fields[f].offset);
+		ST_SET(*(_Atomic uint64_t *)((char *)d + st_slot_fields[f].offset), v);
+		sn->field[f] += v;
+	}
+	for (k = 0; k < ST_CMD_MAX; k++) {
+		ST_SET(d->cmd[k], ST_GET(s->cmd[k]));
+		sn->cmd[k] += ST_GET(d->cmd[k]);
+		sn->requests += ST_GET(d->cmd[k]);
+	}
+	for (k = 0; k < ST_ERR_MAX; k++) {
+		ST_SET(d->err[k], ST_GET(s->err[k]));
+		sn->err[k] += ST_GET(d->err[k]);
+		sn->errors += ST_GET(d->err[k]);
+	}
+	for (k = 0; k < ST_LAT_BUCKETS; k++)
+		sn->lat[k] += ST_GET(s->lat[k]);
+	sn->lat_sum += ST_GET(s->lat_sum);
+}
+
+/* A consistent copy of the reload fields: retry while the master writes. */
+static void
+snap_header(struct snap *sn, struct st_header *h)
+{
+	uint32_t seq;
+	int tries;
+
+	for (tries = 0; tries < 1000; tries++) {
+		seq = atomic_load_explicit(&h->seq, memory_order_acquire);
+		if (seq & 1)
+			continue;
+		sn->trains = ST_GET(h->trains);
+		sn->legs = ST_GET(h->legs);
+		sn->stations = ST_GET(h->stations);
+		sn->loaded_at = ST_GET(h->loaded_at);
+		sn->generation = ST_GET(h->generation);
+		atomic_thread_fence(memory_order_acquire);
+		if (atomic_load_explicit(&h->seq, memory_order_relaxed) == seq)
+			break;
+	}
+	sn->reload_attempts = atomic_load_explicit(&h->reload_attempts,
+	    memory_order_acquire);
+	sn->reload_successes = ST_GET(h->reload_successes);
+	sn->respawns = ST_GET(h->respawns);
+	sn->workers_target = ST_GET(h->workers_target);
+}
+
+static void
+snap_take(struct snap *sn, struct st_segment *seg)
+{
+	unsigned i;
+
+	memset(sn, 0, sizeof *sn);
+	snap_header(sn, seg->hdr);
+	for (i = 0; i < ST_SLOTS; i++)
+		snap_slot(sn, i, &seg->slots[i]);
+	sn->when = mono();
+}
+
+/* Latency percentile: the upper bound of the bucket that holds it, in µs. */
+static uint64_t
+percentile(const uint64_t *lat, double q)
+{
+	uint64_t total = 0, seen = 0, rank;
+	int i;
+
+	for (i = 0; i < ST_LAT_BUCKETS; i++)
+		total += lat[i];
+	if (total == 0)
+		return 0;
+	rank = (uint64_t)(q * total + 0.5);
+	if (rank < 1)
+		rank = 1;
+	for (i = 0; i < ST_LAT_BUCKETS; i++) {
+		seen += lat[i];
+		if (seen >= rank)
+			break;
+	}
+	return (uint64_t)2 << (i < ST_LAT_BUCKETS ? i : ST_LAT_BUCKETS - 1);
+}
+
+static uint64_t
+total_conns(const struct snap *sn)
+{
+	return sn->field[0];	/* "connections", first in the table */
+}
+
+static void
+print_workers(const struct snap *sn)
+{
+	time_t now = time(NULL);
+	unsigned i, k;
+
+	printf("\n%-4s %-8s %-8s %4s %7s %6s %9s %10s %7s %12s %12s\n",
+	    "SLOT", "PID", "STATE", "GEN", "AGE", "CONNS", "ACCEPTED",
+	    "REQUESTS", "ERRORS", "BYTES_IN", "BYTES_OUT");
+	for (i = 0; i < ST_SLOTS; i++) {
+		const struct st_slot *s = &sn->slots[i];
+		uint64_t req = 0, err = 0;
+
+		if (ST_GET(s->state) == ST_UNUSED)
+			continue;
+		for (k = 0; k < ST_CMD_MAX; k++)
+			req += ST_GET(s->cmd[k]);
+		for (k = 0; k < ST_ERR_MAX; k++)
+			err += ST_GET(s->err[k]);
+		printf("%-4u %-8u %-8s %4u %6llds %6llu %9llu %10llu %7llu %12llu %12llu\n",
+		    i, ST_GET(s->pid), st_state_name(ST_GET(s->state)),
+		    ST_GET(s->generation),
+		    (long long)(now - ST_GET(s->started_at)),
+		    (unsigned long long)ST_GET(s->conns),
+		    (unsigned long long)ST_GET(s->accepted),
+		    (unsigned long long)req, (unsigned long long)err,
+		    (unsigned long long)ST_GET(s->bytes_in),
+		    (unsigned long long)ST_GET(s->bytes_out));
+	}
+}
+
+static void
+print_summary(const struct st_segment *seg, const struct snap *sn,
+    const struct snap *prev)
+{
+	const struct st_header *h = seg->hdr;
+	time_t now = time(NULL);
+	double up = (double)(now - h->started_at), dt;
+	unsigned k;
+
+	printf("trainsrv on %s, master pid %lld, up %.0f s\n", h->listen,
+	    (long long)h->master_pid, up);
+	printf("timetable %s: %llu trains, %llu legs, %llu stations "
+	    "(generation %llu, loaded %lld s ago)\n", h->timetable,
+	    (unsigned long long)sn->trains, (unsigned long long)sn->legs,
+	    (unsigned long long)sn->stations,
+	    (unsigned long long)sn->generation, (long long)(now - sn->loaded_at));
+	printf("reloads %llu (%llu good), respawns %llu, workers wanted %u\n",
+	    (unsigned long long)sn->reload_attempts,
+	    (unsigned long long)sn->reload_successes,
+	    (unsigned long long)sn->respawns, sn->workers_target);
+	if (prev != NULL && (dt = sn->when - prev->when) > 0)
+		printf("requests %llu (%.1f/s now), ", (unsigned long long)sn->requests,
+		    (sn->requests - prev->requests) / dt);
+	else
+		printf("requests %llu (%.1f/s average), ",
+		    (unsigned long long)sn->requests, up > 0 ? sn->requests / up : 0.0);
+	printf("connections %llu open, %llu accepted, errors %llu\n",
+	    (unsigned long long)total_conns(sn), (unsigned long long)sn->field[1],
+	    (unsigned long long)sn->errors);
+	printf("latency p50 <= %llu us, p99 <= %llu us\n",
+	    (unsigned long long)percentile(sn->lat, 0.50),
+	    (unsigned long long)percentile(sn->lat, 0.99));
+	printf("by command:");
+	for (k = 0; k < ST_CMD_MAX; k++)
+		if (st_cmd_name(k) != NULL && sn->cmd[k] > 0)
+			printf(" %s=%llu", st_cmd_name(k), (unsigned long long)sn->cmd[k]);
+	printf("\nby error:");
+	for (k = 0; k < ST_ERR_MAX; k++)
+		if (st_err_name(k) != NULL && sn->err[k] > 0)
+			printf(" %s=%llu", st_err_name(k), (unsigned long long)sn->err[k]);
+	printf("\n");
+	print_workers(sn);
+}
+
+static void
+json_string(const char *s)
+{
+	putchar('"');
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			printf("\\u%04x", (unsigned char)*s);
+		else
+			putchar(*s);
+	}
+	putchar('"');
+}
+
+static void
+json_worker(unsigned i, const struct st_slot *s)
+{
+	uint64_t req = 0, err = 0;
+	unsigned k;
+	size_t f;
+
+	for (k = 0; k < ST_CMD_MAX; k++)
+		req += ST_GET(s->cmd[k]);
+	for (k = 0; k < ST_ERR_MAX; k++)
+		err += ST_GET(s->err[k]);
+	printf("{\"slot\":%u,\"pid\":%u,\"state\":\"%s\",\"generation\":%u,"
+	    "\"started_at\":%lld,\"last_request_ms\":%lld,\"requests\":%llu,"
+	    "\"errors\":%llu", i, ST_GET(s->pid), st_state_name(ST_GET(s->state)),
+	    ST_GET(s->generation), (long long)ST_GET(s->started_at),
+	    (long long)ST_GET(s->last_request), (unsigned long long)req,
+	    (unsigned long long)err);
+	for (f = 0; f < st_nslot_fields; f++)
+		printf(",\"%s\":%llu", st_slot_fields[f].name,
+		    (unsigned long long)slot_u64(s, st_slot_fields[f].offset));
+	printf("}");
+}
+
+static void
+print_json(const struct st_segment *seg, const struct snap *sn)
+{
+	const struct st_header *h = seg->hdr;
+	unsigned i, k, n = 0;
+	size_t f;
+
+	printf("{\"port\":%u,\"listen\":", h->port);
+	json_string(h->listen);
+	printf(",\"master_pid\":%lld,\"started_at\":%lld,\"uptime\":%lld,"
+	    "\"timetable\":", (long long)h->master_pid, (long long)h->started_at,
+	    (long long)(time(NULL) - h->started_at));
+	json_string(h->timetable);
+	printf(",\"trains\":%llu,\"legs\":%llu,\"stations\":%llu,"
+	    "\"generation\":%llu,\"loaded_at\":%lld,\"reload_attempts\":%llu,"
+	    "\"reload_successes\":%llu,\"respawns\":%llu,\"workers_target\":%u,"
+	    "\"requests\":%llu,\"errors\":%llu,\"p50_us\":%llu,\"p99_us\":%llu",
+	    (unsigned long long)sn->trains, (unsigned long long)sn->legs,
+	    (unsigned long long)sn->stations, (unsigned long long)sn->generation,
+	    (long long)sn->loaded_at, (unsigned long long)sn->reload_attempts,
+	    (unsigned long long)sn->reload_successes,
+	    (unsigned long long)sn->respawns, sn->workers_target,
+	    (unsigned long long)sn->requests, (unsigned long long)sn->errors,
+	    (unsigned long long)percentile(sn->lat, 0.50),
+	    (unsigned long long)percentile(sn->lat, 0.99));
+	for (f = 0; f < st_nslot_fields; f++)
+		printf(",\"%s\":%llu", st_slot_fields[f].name,
+		    (unsigned long long)sn->field[f]);
+	printf(",\"requests_by_command\":{");
+	for (k = 0; k < ST_CMD_MAX; k++)
+		if (st_cmd_name(k) != NULL)
+			printf("%s\"%s\":%llu", k ? "," : "", st_cmd_name(k),
+			    (unsigned long long)sn->cmd[k]);
+	printf("},\"errors_by_code\":{");
+	for (k = 0; k < ST_ERR_MAX; k++)
+		if (st_err_name(k) != NULL)
+			printf("%s\"%s\":%llu", k ? "," : "", st_err_name(k),
+			    (unsigned long long)sn->err[k]);
+	printf("},\"workers\":[");
+	for (i = 0; i < ST_SLOTS; i++) {
+		if (ST_GET(sn->slots[i].state) == ST_UNUSED)
+			continue;
+		printf("%s", n++ ? "," : "");
+		json_worker(i, &sn->slots[i]);
+	}
+	printf("]}\n");
+}
+
+static void
+prom_metric(const char *name, const char *type, const char *help)
+{
+	printf("# HELP trainsrv_%s %s\n# TYPE trainsrv_%s %s\n", name, help,
+	    name, type);
+}
+
+static void
+prom_histogram(const struct snap *sn)
+{
+	uint64_t cum = 0;
+	int i;
+
+	prom_metric("request_duration_microseconds", "histogram",
+	    "Time to answer one request, in microseconds.");
+	for (i = 0; i < ST_LAT_BUCKETS; i++) {
+		cum += sn->lat[i];
+		printf("trainsrv_request_duration_microseconds_bucket{le=\"%llu\"} %llu\n",
+		    (unsigned long long)2 << i, (unsigned long long)cum);
+	}
+	printf("trainsrv_request_duration_microseconds_bucket{le=\"+Inf\"} %llu\n",
+	    (unsigned long long)cum);
+	printf("trainsrv_request_duration_microseconds_sum %llu\n",
+	    (unsigned long long)sn->lat_sum);
+	printf("trainsrv_request_duration_microseconds_count %llu\n",
+	    (unsigned long long)cum);
+}
+
+static void
+prom_workers(const struct snap *sn)
+{
+	unsigned counts[ST_DEAD + 1], i;
+
+	memset(counts, 0, sizeof counts);
+	for (i = 0; i < ST_SLOTS; i++)
+		if (ST_GET(sn->slots[i].state) <= ST_DEAD)
+			counts[ST_GET(sn->slots[i].state)]++;
+	prom_metric("workers", "gauge", "Worker slots by state.");
+	for (i = ST_STARTING; i <= ST_DEAD; i++)
+		printf("trainsrv_workers{state=\"%s\"} %u\n", st_state_name(i),
+		    counts[i]);
+}
+
+static void
+print_prom(const struct st_segment *seg, const struct snap *sn)
+{
+	const struct st_header *h = seg->hdr;
+	char name[64];
+	unsigned k;
+	size_t f;
+
+	prom_metric("start_time_seconds", "gauge", "When the master started, unix time.");
+	printf("trainsrv_start_time_seconds %lld\n", (long long)h->started_at);
+	prom_metric("requests_total", "counter", "Requests answered, by command.");
+	for (k = 0; k < ST_CMD_MAX; k++)
+		if (st_cmd_name(k) != NULL)
+			printf("trainsrv_requests_total{command=\"%s\"} %llu\n",
+			    st_cmd_name(k), (unsigned long long)sn->cmd[k]);
+	prom_metric("errors_total", "counter", "Error replies, by code.");
+	for (k = 0; k < ST_ERR_MAX; k++)
+		if (st_err_name(k) != NULL)
+			printf("trainsrv_errors_total{code=\"%s\"} %llu\n",
+			    st_err_name(k), (unsigned long long)sn->err[k]);
+	for (f = 0; f < st_nslot_fields; f++) {
+		snprintf(name, sizeof name, "%s%s", st_slot_fields[f].name,
+		    st_slot_fields[f].kind == ST_COUNTER ? "_total" : "");
+		prom_metric(name, st_slot_fields[f].kind == ST_COUNTER ?
+		    "counter" : "gauge", st_slot_fields[f].help);
+		printf("trainsrv_%s %llu\n", name, (unsigned long long)sn->field[f]);
+	}
+	prom_histogram(sn);
+	prom_workers(sn);
+	prom_metric("reload_attempts_total", "counter", "Reloads finished, good or bad.");
+	printf("trainsrv_reload_attempts_total %llu\n",
+	    (unsigned long long)sn->reload_attempts);
+	prom_metric("reload_successes_total", "counter", "Reloads that installed a new timetable.");
+	printf("trainsrv_reload_successes_total %llu\n",
+	    (unsigned long long)sn->reload_successes);
+	prom_metric("respawns_total", "counter", "Workers respawned after an unexpected exit.");
+	printf("trainsrv_respawns_total %llu\n", (unsigned long long)sn->respawns);
+	prom_metric("timetable_legs", "gauge", "Legs in the timetable served.");
+	printf("trainsrv_timetable_legs %llu\n", (unsigned long long)sn->legs);
+	prom_metric("timetable_stations", "gauge", "Stations in the timetable served.");
+	printf("trainsrv_timetable_stations %llu\n", (unsigned long long)sn->stations);
+	prom_metric("timetable_loaded_time_seconds", "gauge", "When the timetable was loaded, unix time.");
+	printf("trainsrv_timetable_loaded_time_seconds %lld\n", (long long)sn->loaded_at);
+}
+
+static void
+show(enum view v, const struct st_segment *seg, const struct snap *sn,
+    const struct snap *prev)
+{
+	if (v == V_JSON)
+		print_json(seg, sn);
+	else if (v == V_PROM)
+		print_prom(seg, sn);
+	else
+		print_summary(seg, sn, prev);
+	fflush(stdout);
+}
+
+/* Sleep up to ms, waking early on SIGINT/SIGTERM. */
+static void
+nap(unsigned ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+	while (!stop && nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static struct snap a, b;
+	struct st_segment seg;
+	struct snap *cur = &a, *prev = &b, *t;
+	enum view v = V_SUMMARY;
+	unsigned long port = 8080, wait = 0;
+	int ch, once = 0, live, tty = isatty(STDOUT_FILENO);
+	char err[256], *end;
+	pid_t owner;
+
+	while ((ch = getopt(argc, argv, "1hjPp:w:")) != -1) {
+		switch (ch) {
+		case '1': once = 1; break;
+		case 'h': usage(0);
+		case 'j': v = V_JSON; break;
+		case 'P': v = V_PROM; break;
+		case 'p':
+			port = strtoul(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || port < 1 || port > 65535)
+				usage(1);
+			break;
+		case 'w':
+			wait = strtoul(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || wait < 1 || wait > 3600)
+				usage(1);
+			break;
+		default: usage(1);
+		}
+	}
+	if (optind != argc)
+		usage(1);
+	if (st_attach((unsigned)port, &seg, &owner, err, sizeof err) == -1) {
+		fprintf(stderr, "trainsrv-stat: %s\n", err);
+		return 1;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	live = wait > 0;
+	snap_take(cur, &seg);
+	if (!live) {
+		show(v, &seg, cur, NULL);
+		st_detach(&seg);
+		return 0;
+	}
+	while (!stop) {
+		t = prev, prev = cur, cur = t;
+		nap((unsigned)wait * 1000);
+		if (stop)
+			break;
+		if (st_owner(seg.fd, &owner) != 1) {
+			fprintf(stderr, "trainsrv-stat: the server on port %lu is gone\n", port);
+			st_detach(&seg);
+			return 1;
+		}
+		snap_take(cur, &seg);
+		if (tty && v == V_SUMMARY && !once)
+			printf("\033[H\033[2J");
+		show(v, &seg, cur, prev);
+		if (once)
+			break;
+	}
+	st_detach(&seg);
+	return 0;
+}

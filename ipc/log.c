@@ -1,0 +1,90 @@
+/*
+ * log.c — timestamped log lines on stderr (see log.h).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ipc/log.h"
+
+static const char	*log_role = "master";
+static int		 log_verb;
+
+void
+log_init(const char *role)
+{
+	log_role = role;
+}
+
+void
+log_set_verbose(int v)
+{
+	log_verb = v;
+}
+
+int
+log_verbose(void)
+{
+	return log_verb;
+}
+
+static void
+log_emit(const char *level, const char *fmt, va_list ap)
+{
+	char line[1024];
+	struct timespec ts;
+	struct tm tm;
+	size_t n;
+	ssize_t w;
+	int saved = errno;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	n = strftime(line, sizeof line, "%Y-%m-%dT%H:%M:%S", &tm);
+	n += snprintf(line + n, sizeof line - n, ".%03ldZ trainsrv[%ld]: %s: %s",
+	    ts.tv_nsec / 1000000, (long)getpid(), log_role, level);
+	if (n < sizeof line)
+		n += vsnprintf(line + n, sizeof line - n, fmt, ap);
+	if (n >= sizeof line - 1)
+		n = sizeof line - 2;
+	line[n++] = '\n';
+	do
+		w = write(STDERR_FILENO, line, n);
+	while (w < 0 && errno == EINTR);
+	errno = saved;
+}
+
+void
+log_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_emit("", fmt, ap);
+	va_end(ap);
+}
+
+void
+log_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_emit("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void
+log_debug(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!log_verb)
+		return;
+	va_start(ap, fmt);
+	log_emit("debug: ", fmt, ap);
+	va_end(ap);
+}

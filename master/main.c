@@ -1,0 +1,198 @@
+/*
+ * main.c — trainsrv's entry point: options, loading the timetable, binding
+ * the socket and creating the stats segment, then handing over to the
+ * master loop (master.c).  Everything that can fail for a reason the
+ * operator must fix fails here, before any worker exists, with one clear
+ * line and exit status 1.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "ipc/log.h"
+#include "ipc/stats.h"
+#include "master/trainsrv.h"
+#include "worker/engine.h"
+
+static void __attribute__((noreturn))
+usage(int status)
+{
+	fprintf(status ? stderr : stdout,
+	    "usage: trainsrv [-htv] [-b address] [-f timetable] [-i seconds] "
+	    "[-p port] [-w workers]\n");
+	exit(status);
+}
+
+static void __attribute__((noreturn))
+fatal(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("trainsrv: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static unsigned
+number(const char *opt, const char *s, unsigned min, unsigned max)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || *s == '-' || v < min ||
+	    v > max)
+		fatal("-%s %s: want a number from %u to %u", opt, s, min, max);
+	return (unsigned)v;
+}
+
+static unsigned
+default_workers(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < 1)
+		return 1;
+	return n > TRAINSRV_MAX_WORKERS ? TRAINSRV_MAX_WORKERS : (unsigned)n;
+}
+
+static void
+parse_options(int argc, char *argv[], struct config *cfg)
+{
+	static const struct option longopts[] = {
+		{ "bind", required_argument, NULL, 'b' },
+		{ "file", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "idle-timeout", required_argument, NULL, 'i' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "test", no_argument, NULL, 't' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "workers", required_argument, NULL, 'w' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int ch;
+
+	memset(cfg, 0, sizeof *cfg);
+	cfg->timetable = TRAINSRV_TIMETABLE;
+	cfg->port = 8080;
+	cfg->workers = default_workers();
+	cfg->idle_timeout = 300;
+	while ((ch = getopt_long(argc, argv, "b:f:hi:p:tvw:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'b': cfg->bind = optarg; break;
+		case 'f': cfg->timetable = optarg; break;
+		case 'h': usage(0);
+		case 'i': cfg->idle_timeout = number("i", optarg, 1, 86400); break;
+		case 'p': cfg->port = number("p", optarg, 0, 65535); break;
+		case 't': cfg->check_only = 1; break;
+		case 'v': cfg->verbose = 1; break;
+		case 'w': cfg->workers = number("w", optarg, 1,
+		    TRAINSRV_MAX_WORKERS); break;
+		default: usage(1);
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "trainsrv: unexpected argument \"%s\"\n", argv[optind]);
+		usage(1);
+	}
+}
+
+static struct tt *
+load(const struct config *cfg)
+{
+	struct tt *tt;
+	char *errors;
+	unsigned nerrors;
+
+	if ((tt = tt_load(cfg->timetable, &errors, &nerrors)) != NULL)
+		return tt;
+	fputs(errors, stderr);
+	free(errors);
+	if (nerrors > 1)
+		fprintf(stderr, "trainsrv: %s: %u errors\n", cfg->timetable, nerrors);
+	exit(1);
+}
+
+/* As many descriptors as the hard limit allows (nginx's worker_rlimit_nofile). */
+static unsigned long
+raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return 0;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	return rl.rlim_cur;
+}
+
+static void
+banner(const struct config *cfg, const struct tt *tt, const char *desc,
+    const struct st_segment *seg, unsigned long nofile)
+{
+	log_info("trainsrv %s, master pid %ld", TRAINSRV_VERSION, (long)getpid());
+	log_info("timetable %s: %u trains, %u legs, %u stations (%zu KB)",
+	    cfg->timetable, tt_ntrains(tt), tt_nlegs(tt), tt_nstations(tt),
+	    tt_arena_size(tt) / 1024);
+	log_info("listening on %s%s", desc, cfg->bind == NULL &&
+	    desc[0] == '[' ? " (IPv4 and IPv6)" : "");
+	log_info("%u workers, up to %lu connections each (RLIMIT_NOFILE)",
+	    cfg->workers, nofile > 32 ? nofile - 32 : nofile);
+	log_info("stats segment %s (trainsrv-stat -p %u)", seg->name,
+	    seg->hdr->port);
+	log_info("signals: INT/TERM stop gracefully (twice: at once), "
+	    "HUP reload the timetable, TTIN/TTOU one worker more/fewer");
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct config cfg;
+	struct st_segment seg;
+	struct tt *tt;
+	char desc[96], err[256], path[PATH_MAX];
+	unsigned long nofile;
+	unsigned port;
+	int lfd, rc;
+
+	parse_options(argc, argv, &cfg);
+	log_set_verbose(cfg.verbose);
+	tt = load(&cfg);
+	if (cfg.check_only) {
+		printf("%s: OK: %u trains, %u legs, %u stations\n", cfg.timetable,
+		    tt_ntrains(tt), tt_nlegs(tt), tt_nstations(tt));
+		tt_free(tt);
+		return 0;
+	}
+	nofile = raise_nofile();
+	lfd = listen_open(cfg.bind, cfg.port, desc, sizeof desc, &port, err,
+	    sizeof err);
+	if (lfd == -1)
+		fatal("cannot listen on %s:%u: %s", cfg.bind ? cfg.bind : "[::]",
+		    cfg.port, err);
+	if (st_create(port, &seg, err, sizeof err) == -1)
+		fatal("%s", err);
+	snprintf(seg.hdr->listen, sizeof seg.hdr->listen, "%s", desc);
+	if (realpath(cfg.timetable, path) == NULL)
+		snprintf(path, sizeof path, "%s", cfg.timetable);
+	memcpy(seg.hdr->timetable, path, sizeof seg.hdr->timetable - 1);
+	log_init("master");
+	banner(&cfg, tt, desc, &seg, nofile);
+	fflush(NULL);
+	rc = master_run(&cfg, lfd, tt, &seg);
+	st_destroy(&seg);
+	return rc;
+}

@@ -1,0 +1,534 @@
+/*
+ * master.c — the master's loop: policy over the process table.
+ *
+ * The master never serves a client.  It sleeps in ppoll(2) on the workers'
+ * channels with its signals unblocked only there, wakes on a signal, a
+ * channel message or a timer, and then reconciles what runs with what
+ * should run:
+ *
+ *  - `target` workers of the current timetable generation exist, counting
+ *    those starting, ready, and dead ones waiting for their respawn;
+ *  - a worker that dies unexpectedly is respawned into the same slot at
+ *    once, unless workers keep dying before they become ready (more than
+ *    CRASH_DEATHS within CRASH_WINDOW_MS), in which case respawns wait
+ *    100 ms, doubling up to 5 s, until a worker becomes ready again;
+ *  - a worker that exits with EXIT_FATAL is not respawned (fewer workers;
+ *    none left means the master gives up).
+ *
+ * Reload (SIGHUP): the new timetable is loaded and validated first; a bad
+ * one changes nothing.  A good one becomes generation g+1: new workers are
+ * forked on it, and once all of them are ready the old ones are told to
+ * retire.  The reload is complete, and counted, once every old worker has
+ * reported that it stopped accepting: from then on every new connection
+ * reaches the new timetable.
+ *
+ * Stop (SIGINT, SIGTERM): SIGTERM to every worker, which answer what they
+ * have read, say "* shutdown" and exit; stragglers are killed after
+ * STOP_DEADLINE_MS.  A second signal kills them at once.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ipc/channel.h"
+#include "ipc/log.h"
+#include "ipc/stats.h"
+#include "master/process.h"
+#include "master/trainsrv.h"
+#include "worker/engine.h"
+
+#define CRASH_DEATHS		10	/* more than this many ... */
+#define CRASH_WINDOW_MS		5000	/* ... early deaths within this */
+#define BACKOFF_MIN_MS		100
+#define BACKOFF_MAX_MS		5000
+#define STOP_DEADLINE_MS	10000	/* then SIGKILL */
+#define RETIRE_DEADLINE_MS	10000
+#define TICK_MS			1000
+
+static struct {
+	struct config		*cfg;
+	int			 lfd;
+	struct tt		*tt;		/* current generation's timetable */
+	unsigned		 gen;
+	unsigned		 target;
+	struct st_segment	*seg;
+	int			 stopping;
+	int64_t			 stop_deadline;
+	int			 reloading;	/* 1: new gen starting, 2: old retiring */
+	int			 reload_again;	/* a SIGHUP came during a reload */
+	int64_t			 deaths[CRASH_DEATHS + 1];	/* early deaths, ring */
+	unsigned		 ndeaths;
+	int64_t			 backoff;	/* 0: respawn at once */
+} M;
+
+int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* In the child, right after fork: become a worker. */
+static void
+m_worker_body(unsigned slot, int chan, void *arg)
+{
+	struct worker_args wa;
+
+	(void)arg;
+	close(M.seg->fd);	/* the owner lock stays the master's */
+	M.seg->fd = -1;
+	wa.lfd = M.lfd;
+	wa.slot = slot;
+	wa.generation = M.gen;
+	wa.master = getppid();
+	wa.tt = M.tt;
+	wa.seg = M.seg;
+	wa.cfg = M.cfg;
+	worker_main(&wa, chan);
+}
+
+static void
+m_spawn(unsigned slot)
+{
+	if (proc_spawn(slot, M.gen, m_worker_body, NULL) == -1) {
+		procs[slot].state = PROC_PENDING;
+		procs[slot].gen = M.gen;
+		procs[slot].respawn_at = now_ms() + 1000;
+		return;
+	}
+	log_debug("spawned worker %u (pid %ld, generation %u)", slot,
+	    (long)procs[slot].pid, M.gen);
+}
+
+/* Workers of the current generation that count toward the target. */
+static unsigned
+m_live(void)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < PROC_MAX; i++)
+		if (procs[i].gen == M.gen && (procs[i].state == PROC_PENDING ||
+		    procs[i].state == PROC_STARTING || procs[i].state == PROC_READY))
+			n++;
+	return n;
+}
+
+static unsigned
+m_count(enum proc_state st, int current_gen)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < PROC_MAX; i++)
+		if (procs[i].state == st && (!current_gen || procs[i].gen == M.gen))
+			n++;
+	return n;
+}
+
+static void
+m_retire(unsigned slot)
+{
+	struct proc *p = &procs[slot];
+
+	if (p->state == PROC_PENDING) {
+		p->state = PROC_FREE;
+		return;
+	}
+	if (p->chan == -1 || ch_send(p->chan, CH_RETIRE, slot, 0) == -1)
+		kill(p->pid, SIGTERM);
+	p->state = PROC_RETIRING;
+	p->since = now_ms();
+	p->deadline = p->since + RETIRE_DEADLINE_MS;
+}
+
+/* One fewer worker: the highest slot of the current generation. */
+static void
+m_retire_one(void)
+{
+	int i;
+
+	for (i = PROC_MAX - 1; i >= 0; i--)
+		if (procs[i].gen == M.gen && (procs[i].state == PROC_PENDING ||
+		    procs[i].state == PROC_STARTING || procs[i].state == PROC_READY)) {
+			log_info("retiring worker %d (pid %ld)", i, (long)procs[i].pid);
+			m_retire(i);
+			return;
+		}
+}
+
+static void
+m_publish_timetable(void)
+{
+	struct st_header *h = M.seg->hdr;
+
+	st_begin_update(h);
+	ST_SET(h->trains, tt_ntrains(M.tt));
+	ST_SET(h->legs, tt_nlegs(M.tt));
+	ST_SET(h->stations, tt_nstations(M.tt));
+	ST_SET(h->loaded_at, (int64_t)time(NULL));
+	ST_SET(h->generation, M.gen);
+	st_end_update(h);
+}
+
+/* The reload finishes once no older worker accepts connections. */
+static void
+m_reload_progress(void)
+{
+	unsigned i;
+
+	if (M.reloading == 1 && m_count(PROC_READY, 1) >= M.target &&
+	    m_count(PROC_STARTING, 1) == 0 && m_count(PROC_PENDING, 1) == 0) {
+		for (i = 0; i < PROC_MAX; i++)
+			if (procs[i].gen != M.gen && (procs[i].state == PROC_READY ||
+			    procs[i].state == PROC_STARTING ||
+			    procs[i].state == PROC_PENDING))
+				m_retire(i);
+		M.reloading = 2;
+	}
+	if (M.reloading != 2)
+		return;
+	for (i = 0; i < PROC_MAX; i++)
+		if (procs[i].gen != M.gen && procs[i].state != PROC_FREE &&
+		    procs[i].accepting)
+			return;
+	M.reloading = 0;
+	m_publish_timetable();
+	ST_ADD(M.seg->hdr->reload_successes, 1);
+	atomic_fetch_add_explicit(&M.seg->hdr->reload_attempts, 1,
+	    memory_order_release);
+	log_info("reload complete: generation %u, %u trains, %u legs, %u stations",
+	    M.gen, tt_ntrains(M.tt), tt_nlegs(M.tt), tt_nstations(M.tt));
+}
+
+static void
+m_reload(void)
+{
+	struct tt *tt;
+	char *errors, *line, *next;
+	unsigned nerrors;
+
+	if (M.reloading) {
+		M.reload_again = 1;
+		return;
+	}
+	log_info("SIGHUP: reloading %s", M.cfg->timetable);
+	if ((tt = tt_load(M.cfg->timetable, &errors, &nerrors)) == NULL) {
+		for (line = errors; line != NULL && *line != '\0'; line = next) {
+			if ((next = strchr(line, '\n')) != NULL)
+				*next++ = '\0';
+			log_warn("reload: %s", line);
+		}
+		free(errors);
+		atomic_fetch_add_explicit(&M.seg->hdr->reload_attempts, 1,
+		    memory_order_release);
+		log_warn("reload failed (%u errors); still serving generation %u",
+		    nerrors, M.gen);
+		return;
+	}
+	/* Workers of the old generation keep their own copy-on-write view;
+	 * the master needs only the new one, to fork from. */
+	tt_free(M.tt);
+	M.tt = tt;
+	M.gen++;
+	M.reloading = 1;
+}
+
+/* Respawn, start and retire until the current generation has `target`. */
+static void
+m_reconcile(void)
+{
+	unsigned i, live;
+	int64_t now = now_ms();
+	int slot;
+
+	if (M.stopping)
+		return;
+	for (i = 0; i < PROC_MAX; i++)
+		if (procs[i].state == PROC_PENDING && procs[i].respawn_at <= now) {
+			if (procs[i].gen == M.gen)
+				m_spawn(i);
+			else
+				procs[i].state = PROC_FREE;
+		}
+	for (live = m_live(); live < M.target; live++) {
+		if ((slot = proc_free_slot()) == -1)
+			break;	/* retiring workers hold every slot; next tick */
+		m_spawn(slot);
+	}
+	for (; live > M.target; live--)
+		m_retire_one();
+	m_reload_progress();
+	if (!M.reloading && M.reload_again) {
+		M.reload_again = 0;
+		m_reload();
+	}
+}
+
+/* Record a death before readiness; turn the crash-loop guard on if needed. */
+static void
+m_early_death(void)
+{
+	int64_t now = now_ms(), oldest;
+
+	M.deaths[M.ndeaths++ % (CRASH_DEATHS + 1)] = now;
+	if (M.ndeaths <= CRASH_DEATHS)
+		return;
+	oldest = M.deaths[M.ndeaths % (CRASH_DEATHS + 1)];
+	if (now - oldest > CRASH_WINDOW_MS)
+		return;
+	M.backoff = M.backoff == 0 ? BACKOFF_MIN_MS :
+	    (M.backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : M.backoff * 2);
+	log_warn("workers keep dying at start-up (%d in %d s): respawns "
+	    "delayed by %lld ms", CRASH_DEATHS + 1, CRASH_WINDOW_MS / 1000,
+	    (long long)M.backoff);
+}
+
+static void
+m_worker_exited(unsigned slot, pid_t pid, int status)
+{
+	struct proc *p = &procs[slot];
+	struct st_slot *s = &M.seg->slots[slot];
+	char why[96];
+	int planned = M.stopping || p->state == PROC_RETIRING ||
+	    p->state == PROC_STOPPING || p->gen != M.gen;
+
+	ST_SET(s->conns, 0);
+	ST_SET(s->accepting, 0);
+	ST_SET(s->state, ST_DEAD);
+	proc_status(status, why, sizeof why);
+	if (planned) {
+		log_debug("worker %u (pid %ld) %s", slot, (long)pid, why);
+		p->state = PROC_FREE;
+		return;
+	}
+	log_warn("worker %u (pid %ld) %s", slot, (long)pid, why);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_FATAL) {
+		log_warn("worker %u failed at start-up; not respawned", slot);
+		p->state = PROC_FREE;
+		if (M.target > 0)
+			M.target--;
+		return;
+	}
+	if (p->state == PROC_STARTING)
+		m_early_death();
+	p->state = PROC_PENDING;
+	p->respawn_at = now_ms() + M.backoff;
+	ST_ADD(M.seg->hdr->respawns, 1);
+}
+
+static void
+m_channel(unsigned slot)
+{
+	struct proc *p = &procs[slot];
+	struct ch_msg m;
+	int r;
+
+	while ((r = ch_recv(p->chan, &m)) == 1) {
+		switch (m.cmd) {
+		case CH_READY:
+			if (p->state == PROC_STARTING) {
+				p->state = PROC_READY;
+				p->since = now_ms();
+			}
+			p->accepting = 1;
+			if (M.backoff != 0)
+				log_info("worker %u is ready; respawns no longer "
+				    "delayed", slot);
+			M.backoff = 0;
+			M.ndeaths = 0;
+			break;
+		case CH_RETIRED:
+			p->accepting = 0;
+			break;
+		}
+	}
+	if (r == 0 || (r == -1 && errno != EAGAIN)) {
+		/* The worker is gone or going: wait for SIGCHLD. */
+		close(p->chan);
+		p->chan = -1;
+		p->accepting = 0;
+	}
+}
+
+static void
+m_stop(void)
+{
+	unsigned i;
+
+	if (M.stopping) {
+		log_warn("second stop signal: killing the workers now");
+		proc_signal_all(SIGKILL);
+		return;
+	}
+	log_info("stopping: workers finish what they have read, then exit");
+	M.stopping = 1;
+	/* No new connection may queue behind workers that no longer accept. */
+	close(M.lfd);
+	M.lfd = -1;
+	M.stop_deadline = now_ms() + STOP_DEADLINE_MS;
+	for (i = 0; i < PROC_MAX; i++) {
+		if (procs[i].state == PROC_PENDING)
+			procs[i].state = PROC_FREE;
+		else if (procs[i].state != PROC_FREE) {
+			kill(procs[i].pid, SIGTERM);
+			procs[i].state = PROC_STOPPING;
+		}
+	}
+}
+
+static void
+m_deadlines(void)
+{
+	int64_t now = now_ms();
+	unsigned i;
+
+	for (i = 0; i < PROC_MAX; i++) {
+		struct proc *p = &procs[i];
+
+		if (p->state < PROC_STARTING || p->pid <= 0)
+			continue;
+		if ((M.stopping && now >= M.stop_deadline) ||
+		    (p->state == PROC_RETIRING && now >= p->deadline)) {
+			log_warn("worker %u (pid %ld) past its deadline: SIGKILL",
+			    i, (long)p->pid);
+			kill(p->pid, SIGKILL);
+			p->deadline = now + STOP_DEADLINE_MS;
+		}
+	}
+	if (M.stopping && now >= M.stop_deadline)
+		M.stop_deadline = now + STOP_DEADLINE_MS;
+}
+
+static void
+m_signals(void)
+{
+	if (sig_child) {
+		sig_child = 0;
+		proc_reap(m_worker_exited);
+	}
+	if (sig_stop) {
+		sig_stop = 0;
+		m_stop();
+	}
+	if (sig_reload) {
+		sig_reload = 0;
+		if (!M.stopping)
+			m_reload();
+	}
+	while (sig_more > 0 && !M.stopping) {
+		sig_more--;
+		if (M.target < TRAINSRV_MAX_WORKERS)
+			M.target++;
+		log_info("SIGTTIN: %u workers", M.target);
+	}
+	while (sig_fewer > 0 && !M.stopping) {
+		sig_fewer--;
+		if (M.target > 1)
+			M.target--;
+		log_info("SIGTTOU: %u workers", M.target);
+	}
+	ST_SET(M.seg->hdr->workers_target, M.target);
+}
+
+/* When the loop must wake up next, in ms from now. */
+static int
+m_timeout(void)
+{
+	int64_t now = now_ms(), next = now + TICK_MS;
+	unsigned i;
+
+	for (i = 0; i < PROC_MAX; i++) {
+		if (procs[i].state == PROC_PENDING && procs[i].respawn_at < next)
+			next = procs[i].respawn_at;
+		if (procs[i].state == PROC_RETIRING && procs[i].deadline < next)
+			next = procs[i].deadline;
+	}
+	if (M.stopping && M.stop_deadline < next)
+		next = M.stop_deadline;
+	return next <= now ? 0 : (int)(next - now);
+}
+
+static int
+m_alive(void)
+{
+	unsigned i;
+
+	for (i = 0; i < PROC_MAX; i++)
+		if (procs[i].state != PROC_FREE)
+			return 1;
+	return 0;
+}
+
+static int
+m_wait(const sigset_t *unblocked)
+{
+	struct pollfd pfd[PROC_MAX];
+	unsigned slots[PROC_MAX], n = 0, i;
+	struct timespec ts;
+	int ms = m_timeout(), r;
+
+	for (i = 0; i < PROC_MAX; i++)
+		if (procs[i].chan != -1) {
+			pfd[n].fd = procs[i].chan;
+			pfd[n].events = POLLIN;
+			slots[n++] = i;
+		}
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (long)(ms % 1000) * 1000000;
+	r = ppoll(pfd, n, &ts, unblocked);
+	if (r == -1 && errno != EINTR) {
+		log_warn("ppoll: %s", strerror(errno));
+		return -1;
+	}
+	for (i = 0; r > 0 && i < n; i++)
+		if (pfd[i].revents != 0)
+			m_channel(slots[i]);
+	return 0;
+}
+
+int
+master_run(struct config *cfg, int lfd, struct tt *tt, struct st_segment *seg)
+{
+	sigset_t unblocked;
+	memset(&M, 0, sizeof M);
+	M.cfg = cfg;
+	M.lfd = lfd;
+	M.tt = tt;
+	M.gen = 1;
+	M.target = cfg->workers;
+	M.seg = seg;
+	if (sig_master_setup(&unblocked) == -1) {
+		log_warn("sigaction: %s", strerror(errno));
+		return 1;
+	}
+	proc_init();
+	m_publish_timetable();
+	ST_SET(seg->hdr->workers_target, M.target);
+	st_publish(seg);
+	for (;;) {
+		m_signals();
+		m_deadlines();
+		m_reconcile();
+		if (M.stopping ? !m_alive() : M.target == 0)
+			break;
+		if (m_wait(&unblocked) == -1)
+			break;
+	}
+	if (M.lfd != -1)
+		close(M.lfd);
+	if (!M.stopping) {
+		log_warn("no worker could start; exiting");
+		proc_signal_all(SIGKILL);
+		while (wait(NULL) > 0 || errno == EINTR)
+			;
+		return 1;
+	}
+	log_info("stopped");
+	return 0;
+}

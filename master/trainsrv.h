@@ -1,0 +1,53 @@
+/*
+ * trainsrv.h — what the master and its workers share: the configuration,
+ * exit codes and the worker's entry point.
+ */
+#ifndef TRAINSRV_H
+#define TRAINSRV_H
+
+#include <signal.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define TRAINSRV_VERSION	"0.1.0"
+#define TRAINSRV_MAX_WORKERS	64
+
+/* A worker exits with this when it cannot start for a reason that will not
+ * go away (nginx's "fatal, do not respawn"). */
+#define EXIT_FATAL		3
+
+#ifndef TRAINSRV_TIMETABLE
+#define TRAINSRV_TIMETABLE	"/usr/local/share/trainsrv/timetable.txt"
+#endif
+
+struct tt;
+struct st_segment;
+
+struct config {
+	const char	*timetable;
+	const char	*bind;		/* NULL: "::", else "0.0.0.0" */
+	unsigned	 port;
+	unsigned	 workers;
+	unsigned	 idle_timeout;	/* seconds */
+	int		 check_only;
+	int		 verbose;
+};
+
+/* Everything a worker starts from; it lives in the forked copy of the master. */
+struct worker_args {
+	int			 lfd;		/* shared listening socket */
+	unsigned		 slot;
+	unsigned		 generation;
+	pid_t			 master;
+	const struct tt		*tt;
+	struct st_segment	*seg;
+	const struct config	*cfg;
+};
+
+void	worker_main(const struct worker_args *, int chan) __attribute__((noreturn));
+int	master_run(struct config *, int lfd, struct tt *, struct st_segment *);
+int	listen_open(const char *addr, unsigned port, char *desc, size_t desclen,
+	    unsigned *bound, char *err, size_t errlen);
+int64_t	now_ms(void);
+
+#endif /* TRAINSRV_H */

@@ -1,0 +1,472 @@
+/*
+ * conn.c — one client connection: non-blocking reads, request lines,
+ * replies, backpressure, timeouts and the lingering close.
+ *
+ * Memory: an idle connection owns no buffer.  Input is read into the
+ * worker's read buffer and answered from there; only an incomplete line (or
+ * lines held back by backpressure) is copied into the connection's own
+ * buffer.  Replies are built in the worker's write buffer and sent at once;
+ * only what the socket would not take is copied into the connection's
+ * output buffer.  So 10,000 idle sessions cost 10,000 small structs.
+ *
+ * Backpressure: while a connection has more than CONN_OUT_HIGH bytes unsent
+ * it is not read and its buffered requests wait; past CONN_OUT_MAX (a client
+ * that never reads one huge reply) it is closed.
+ *
+ * Closing politely: the last reply or notice is sent, the write side is shut
+ * down, and what the client still sends is read and discarded for at most
+ * CONN_LINGER_MS, so that it gets our last words instead of a reset.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ipc/log.h"
+#include "ipc/stats.h"
+#include "ipc/wire.h"
+#include "master/trainsrv.h"
+#include "worker/proto.h"
+#include "worker/worker.h"
+
+static const char	greeting[] = "* trainsrv " TRAINSRV_VERSION " ready; type HELP\n";
+
+static size_t
+conn_pending(const struct conn *c)
+{
+	return c->out.len - c->out_off;
+}
+
+/* Where replies for c go: behind its unsent output, or the worker's buffer. */
+static struct buf *
+conn_out(struct conn *c)
+{
+	return conn_pending(c) > 0 ? &c->out : &w.wbuf;
+}
+
+static size_t
+conn_out_len(const struct conn *c)
+{
+	return conn_pending(c) + w.wbuf.len;
+}
+
+static void
+conn_count(void)
+{
+	ST_SET(w.slot->conns, w.nconns);
+	if (w.leaving == NULL)
+		ST_SET(w.slot->state, w.nconns > 0 ? ST_BUSY : ST_IDLE);
+}
+
+static void
+conn_watch(struct conn *c)
+{
+	struct epoll_event ev;
+	uint32_t want = 0;
+
+	if (!c->peer_eof)
+		want |= EPOLLRDHUP;
+	if (c->state == CONN_LINGER)
+		want |= EPOLLIN;
+	else {
+		if (c->state == CONN_OPEN && !c->peer_eof &&
+		    conn_pending(c) < CONN_OUT_HIGH)
+			want |= EPOLLIN;
+		if (conn_pending(c) > 0)
+			want |= EPOLLOUT;
+	}
+	if (want == c->events)
+		return;
+	memset(&ev, 0, sizeof ev);
+	ev.events = want;
+	ev.data.ptr = c;
+	if (epoll_ctl(w.epfd, EPOLL_CTL_MOD, c->fd, &ev) == -1)
+		log_warn("conn_watch: epoll_ctl: %s", strerror(errno));
+	c->events = want;
+}
+
+void
+conn_close(struct conn *c)
+{
+	close(c->fd);	/* also leaves the epoll set */
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		w.conns = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	free(c->in);
+	buf_free(&c->out);
+	free(c);
+	w.nconns--;
+	conn_count();
+}
+
+struct conn *
+conn_new(int fd)
+{
+	struct epoll_event ev;
+	struct conn *c;
+
+	if ((c = calloc(1, sizeof *c)) == NULL) {
+		close(fd);
+		return NULL;
+	}
+	c->fd = fd;
+	c->state = CONN_OPEN;
+	c->last_active = w.now;
+	c->events = EPOLLIN | EPOLLRDHUP;
+	memset(&ev, 0, sizeof ev);
+	ev.events = c->events;
+	ev.data.ptr = c;
+	if (epoll_ctl(w.epfd, EPOLL_CTL_ADD, fd, &ev) == -1) {
+		log_warn("conn_new: epoll_ctl: %s", strerror(errno));
+		close(fd);
+		free(c);
+		return NULL;
+	}
+	if ((c->next = w.conns) != NULL)
+		c->next->prev = c;
+	w.conns = c;
+	w.nconns++;
+	ST_ADD(w.slot->accepted, 1);
+	conn_count();
+	buf_append(&w.wbuf, greeting, sizeof greeting - 1);
+	return conn_flush(c) == -1 ? NULL : c;
+}
+
+/* Send what we can; returns the bytes sent, or -1 when the peer is gone. */
+static ssize_t
+conn_send(struct conn *c, const char *p, size_t len)
+{
+	size_t off = 0;
+	ssize_t n;
+
+	while (off < len) {
+		n = send(c->fd, p + off, len - off, MSG_NOSIGNAL);
+		if (n > 0)
+			off += n;
+		else if (n == -1 && errno == EINTR)
+			continue;
+		else if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		else
+			return -1;
+	}
+	ST_ADD(w.slot->bytes_out, off);
+	return off;
+}
+
+/* The write side is done: shut it, then read and discard for a while.
+ * Returns -1 when c was closed instead. */
+static int
+conn_linger(struct conn *c)
+{
+	if (c->peer_eof || shutdown(c->fd, SHUT_WR) == -1) {
+		conn_close(c);
+		return -1;
+	}
+	c->state = CONN_LINGER;
+	c->deadline = w.now + CONN_LINGER_MS;
+	conn_watch(c);
+	return 0;
+}
+
+/* Flush w.wbuf (c's replies) or c's own output.  -1: c was closed. */
+int
+conn_flush(struct conn *c)
+{
+	ssize_t n;
+
+	if (w.wbuf.len > 0) {
+		n = conn_send(c, w.wbuf.p, w.wbuf.len);
+		if (n >= 0 && (size_t)n < w.wbuf.len &&
+		    buf_append(&c->out, w.wbuf.p + n, w.wbuf.len - n) == -1)
+			n = -1;
+		w.wbuf.len = 0;
+	} else if (conn_pending(c) > 0) {
+		n = conn_send(c, c->out.p + c->out_off, conn_pending(c));
+		if (n > 0)
+			c->out_off += n;
+	} else
+		n = 0;
+	if (n == -1) {
+		conn_close(c);
+		return -1;
+	}
+	if (conn_pending(c) > CONN_OUT_MAX) {
+		ST_ADD(w.slot->overflows, 1);
+		conn_close(c);
+		return -1;
+	}
+	if (conn_pending(c) == 0) {
+		buf_free(&c->out);
+		c->out_off = 0;
+		if (c->state == CONN_CLOSING)
+			return conn_linger(c);
+	}
+	conn_watch(c);
+	return 0;
+}
+
+/*
+ * Stop reading; what is queued still goes out, with notice (a line such as
+ * "* reload") after it, then the lingering close.  The caller flushes.
+ */
+void
+conn_leave(struct conn *c, const char *notice)
+{
+	if (c->state != CONN_OPEN)
+		return;
+	if (notice != NULL)
+		buf_printf(conn_out(c), "%s\n", notice);
+	c->state = CONN_CLOSING;
+	c->deadline = w.now + CONN_FLUSH_MS;
+	free(c->in);
+	c->in = NULL;
+	c->in_len = c->in_cap = 0;
+}
+
+static int64_t
+conn_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void
+conn_answer(struct conn *c, char *line, size_t len)
+{
+	int64_t t0 = conn_usec(), dt;
+
+	if (proto_request(w.tt, w.slot, line, len, conn_out(c)) == PROTO_QUIT)
+		conn_leave(c, NULL);
+	if ((dt = conn_usec() - t0) < 0)
+		dt = 0;
+	ST_ADD(w.slot->lat[st_lat_bucket((uint64_t)dt)], 1);
+	ST_ADD(w.slot->lat_sum, (uint64_t)dt);
+}
+
+static void
+conn_too_long(struct conn *c)
+{
+	proto_error(w.slot, conn_out(c), WIRE_ETOOLONG,
+	    "line too long (max %d bytes)", CONN_LINE_MAX);
+	conn_leave(c, NULL);
+}
+
+/*
+ * Answer the complete lines of data[0..len); returns how many bytes were
+ * used.  Stops early under backpressure unless force is set (a retiring
+ * worker answers everything it has read).
+ */
+static size_t
+conn_lines(struct conn *c, char *data, size_t len, int force)
+{
+	size_t off = 0, ll;
+	char *nl;
+
+	while (c->state == CONN_OPEN && (force || conn_out_len(c) < CONN_OUT_HIGH)) {
+		if ((nl = memchr(data + off, '\n', len - off)) == NULL)
+			break;
+		ll = nl - (data + off);
+		if (ll > 0 && data[off + ll - 1] == '\r')
+			ll--;
+		if (ll > CONN_LINE_MAX) {
+			conn_too_long(c);
+			return len;
+		}
+		data[off + ll] = '\0';
+		conn_answer(c, data + off, ll);
+		off = nl - data + 1;
+	}
+	if (off > 0)
+		ST_SET(w.slot->last_request, (int64_t)time(NULL) * 1000);
+	return off;
+}
+
+/* Keep the unused input rest[0..len) in c's own buffer. */
+static int
+conn_keep(struct conn *c, const char *rest, size_t len, int advanced)
+{
+	size_t cap = CONN_LINE_MAX + 2;		/* a full line, CR and LF */
+
+	if (len == 0 || c->state != CONN_OPEN) {
+		free(c->in);
+		c->in = NULL;
+		c->in_len = c->in_cap = 0;
+		c->line_start = 0;
+		return 0;
+	}
+	if (c->in == NULL) {
+		if (len > cap)
+			cap = len;
+		if ((c->in = malloc(cap)) == NULL)
+			return -1;
+		c->in_cap = cap;
+		memcpy(c->in, rest, len);
+	} else if (rest != c->in)
+		memmove(c->in, rest, len);
+	c->in_len = len;
+	if (advanced || c->line_start == 0)
+		c->line_start = w.now;
+	return 0;
+}
+
+/* Answer what data[0..len) holds, keep the rest, send the replies. */
+static void
+conn_input(struct conn *c, char *data, size_t len, int force)
+{
+	size_t used = conn_lines(c, data, len, force);
+
+	if (conn_keep(c, data + used, len - used, used > 0) == -1) {
+		w.wbuf.len = 0;
+		conn_close(c);
+		return;
+	}
+	if (c->state == CONN_OPEN && c->in_len > CONN_LINE_MAX + 1 &&
+	    memchr(c->in, '\n', c->in_len) == NULL) {
+		c->in_len = 0;
+		conn_too_long(c);
+	}
+	if (c->state == CONN_OPEN && c->peer_eof &&
+	    conn_out_len(c) < CONN_OUT_HIGH) {
+		/* The client is done sending; its last line may lack the LF. */
+		if (c->in_len > 0 && c->in_len <= CONN_LINE_MAX) {
+			c->in[c->in_len] = '\0';
+			conn_answer(c, c->in, c->in_len);
+		}
+		conn_leave(c, NULL);
+	}
+	conn_flush(c);
+}
+
+static void
+conn_read(struct conn *c)
+{
+	char *data = c->in ? c->in : w.rbuf;
+	size_t len = c->in ? c->in_len : 0;
+	size_t room = c->in ? c->in_cap - c->in_len : sizeof w.rbuf;
+	ssize_t n;
+
+	if (room == 0)
+		return;
+	do
+		n = read(c->fd, data + len, room);
+	while (n == -1 && errno == EINTR);
+	if (n == -1) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			conn_close(c);
+		return;
+	}
+	if (n == 0)
+		c->peer_eof = 1;
+	ST_ADD(w.slot->bytes_in, n);
+	c->last_active = w.now;
+	conn_input(c, data, len + n, 0);
+}
+
+/* Lingering: read and throw away until EOF, an error or the deadline. */
+static void
+conn_discard(struct conn *c)
+{
+	ssize_t n;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		n = read(c->fd, w.rbuf, sizeof w.rbuf);
+		if (n > 0)
+			continue;
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		conn_close(c);
+		return;
+	}
+}
+
+/* Answer what c has buffered, now that backpressure has lifted. */
+static void
+conn_resume(struct conn *c)
+{
+	if (c->state == CONN_OPEN && c->in_len > 0)
+		conn_input(c, c->in, c->in_len, 0);
+	else
+		conn_flush(c);
+}
+
+/*
+ * The worker is leaving: answer every complete request already read (a
+ * partial line is dropped: the client resends it), then say notice and
+ * close politely.
+ */
+void
+conn_retire(struct conn *c, const char *notice)
+{
+	if (c->state == CONN_OPEN && c->in_len > 0)
+		conn_lines(c, c->in, c->in_len, 1);
+	conn_leave(c, notice);
+	conn_flush(c);
+}
+
+void
+conn_event(struct conn *c, uint32_t events)
+{
+	if (c->state == CONN_LINGER) {
+		conn_discard(c);
+		return;
+	}
+	if (events & EPOLLOUT) {
+		if (conn_flush(c) == -1)
+			return;
+		if (c->state == CONN_OPEN && conn_pending(c) == 0 && c->in_len > 0) {
+			conn_resume(c);
+			return;
+		}
+	}
+	if (events & EPOLLERR) {
+		conn_close(c);
+		return;
+	}
+	if (c->state == CONN_OPEN && (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)))
+		conn_read(c);
+	else if (events & (EPOLLRDHUP | EPOLLHUP)) {
+		/* Closing and the client hung up: no one left to linger for. */
+		c->peer_eof = 1;
+		if (events & EPOLLHUP)
+			conn_close(c);
+		else
+			conn_watch(c);
+	}
+}
+
+/* Timeouts: a line must complete, a session must not idle forever, and
+ * last words must leave in time. */
+void
+conn_sweep(void)
+{
+	struct conn *c, *next;
+
+	for (c = w.conns; c != NULL; c = next) {
+		next = c->next;
+		if (c->state != CONN_OPEN) {
+			if (w.now >= c->deadline)
+				conn_close(c);
+			continue;
+		}
+		if ((c->line_start != 0 && w.now - c->line_start >
+		    CONN_LINE_DEADLINE_MS && conn_pending(c) == 0 && c->in != NULL &&
+		    memchr(c->in, '\n', c->in_len) == NULL) ||
+		    w.now - c->last_active > w.idle_ms) {
+			ST_ADD(w.slot->timeouts, 1);
+			conn_leave(c, "* timeout");
+			conn_flush(c);
+		}
+	}
+}

@@ -1,0 +1,397 @@
+/*
+ * proto.c — the protocol table: parse a request line, dispatch it to its
+ * command, and write the reply ("OK n" and n lines, or "ERR code message").
+ *
+ * Commands are looked up in one table (after memcached's proto_text.c) that
+ * also gives their field counts, usage line and help text, so HELP, the
+ * usage errors and trainsrv-protocol(7) say the same thing.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "ipc/stats.h"
+#include "ipc/wire.h"
+#include "worker/buf.h"
+#include "worker/engine.h"
+#include "worker/proto.h"
+
+#define ALL_LIMIT_DEFAULT	100
+#define LIST_MAX		1000	/* most lines in one reply */
+#define DEPARTURES_DEFAULT	10
+#define FIELDS_MAX		8
+
+struct req {
+	const struct tt	*tt;
+	struct st_slot	*slot;
+	struct buf	*out;
+	char		*args;		/* everything after the command word */
+	char		*f[FIELDS_MAX];
+	size_t		 nf;
+};
+
+struct proto_cmd {
+	const char	*name;
+	unsigned	 stat;		/* enum st_cmd */
+	unsigned	 minf, maxf;	/* field counts accepted */
+	const char	*usage;
+	const char	*help;
+	enum proto_result (*fn)(struct req *);
+};
+
+static enum proto_result	cmd_help(struct req *);
+static enum proto_result	cmd_ping(struct req *);
+static enum proto_result	cmd_echo(struct req *);
+static enum proto_result	cmd_all(struct req *);
+static enum proto_result	cmd_next(struct req *);
+static enum proto_result	cmd_window(struct req *);
+static enum proto_result	cmd_best(struct req *);
+static enum proto_result	cmd_departures(struct req *);
+static enum proto_result	cmd_stations(struct req *);
+static enum proto_result	cmd_quit(struct req *);
+
+static const struct proto_cmd proto_cmds[] = {
+	{ "HELP", ST_CMD_HELP, 0, 0, "HELP", "list the commands", cmd_help },
+	{ "PING", ST_CMD_PING, 0, 0, "PING", "answer PONG", cmd_ping },
+	{ "ECHO", ST_CMD_ECHO, 0, 0, "ECHO text", "answer the text", cmd_echo },
+	{ "ALL", ST_CMD_ALL, 0, 2, "ALL [offset;limit]",
+	    "trains of the day, by departure (limit 100, at most 1000)", cmd_all },
+	{ "NEXT", ST_CMD_NEXT, 2, 3, "NEXT from;to[;time]",
+	    "next train at or after time (default now)", cmd_next },
+	{ "WINDOW", ST_CMD_WINDOW, 4, 4, "WINDOW from;to;start;end",
+	    "trains leaving between start and end, cheapest and fastest tagged",
+	    cmd_window },
+	{ "BEST", ST_CMD_BEST, 3, 3, "BEST from;to;price|duration",
+	    "cheapest or fastest train of the day", cmd_best },
+	{ "DEPARTURES", ST_CMD_DEPARTURES, 1, 3, "DEPARTURES station[;time[;count]]",
+	    "next trains leaving a station (count 10, at most 1000)",
+	    cmd_departures },
+	{ "STATIONS", ST_CMD_STATIONS, 0, 0, "STATIONS [prefix]",
+	    "station names, all or starting with prefix", cmd_stations },
+	{ "QUIT", ST_CMD_QUIT, 0, 0, "QUIT", "close the connection", cmd_quit },
+};
+#define NCMDS	(sizeof proto_cmds / sizeof proto_cmds[0])
+
+static struct tt_result	results[LIST_MAX];
+
+static unsigned
+proto_err_index(int code)
+{
+	switch (code) {
+	case WIRE_EBADREQ:	return ST_ERR_400;
+	case WIRE_ENOTFOUND:	return ST_ERR_404;
+	case WIRE_ETOOLONG:	return ST_ERR_413;
+	case WIRE_ESHUTDOWN:	return ST_ERR_503;
+	default:		return ST_ERR_500;
+	}
+}
+
+void
+proto_error(struct st_slot *slot, struct buf *out, int code, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	ST_ADD(slot->err[proto_err_index(code)], 1);
+	buf_printf(out, "ERR %d %s\n", code, msg);
+}
+
+static enum proto_result
+req_usage(struct req *r, const struct proto_cmd *c)
+{
+	proto_error(r->slot, r->out, WIRE_EBADREQ, "usage: %s", c->usage);
+	return PROTO_CONTINUE;
+}
+
+/* A request's text, cut short and stripped of control characters, for quoting. */
+static const char *
+req_quote(const char *s, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0' && i < len - 4; i++)
+		buf[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i];
+	if (s[i] != '\0')
+		memcpy(buf + i, "...", 3), i += 3;
+	buf[i] = '\0';
+	return buf;
+}
+
+static int
+req_station(struct req *r, const char *name, uint32_t *st)
+{
+	uint32_t sugg[3];
+	char q[96], list[3 * (TT_NAME_MAX + 3)];
+	size_t n, i, len = 0;
+	int32_t found;
+
+	if ((found = tt_station_find(r->tt, name, strlen(name))) >= 0) {
+		*st = (uint32_t)found;
+		return 0;
+	}
+	n = tt_station_suggest(r->tt, name, strlen(name), sugg, 3);
+	for (i = 0; i < n; i++)
+		len += snprintf(list + len, sizeof list - len, "%s%s",
+		    i ? " | " : "", tt_station_name(r->tt, sugg[i]));
+	if (n > 0)
+		proto_error(r->slot, r->out, WIRE_ENOTFOUND,
+		    "unknown station \"%s\" (did you mean: %s)",
+		    req_quote(name, q, sizeof q), list);
+	else
+		proto_error(r->slot, r->out, WIRE_ENOTFOUND,
+		    "unknown station \"%s\"", req_quote(name, q, sizeof q));
+	return -1;
+}
+
+static int
+req_time(struct req *r, const char *s, int *t)
+{
+	char q[64];
+
+	if ((*t = tt_parse_time(s, strlen(s), 23)) >= 0)
+		return 0;
+	proto_error(r->slot, r->out, WIRE_EBADREQ,
+	    "bad time \"%s\" (want HH:MM, 00:00 to 23:59)", req_quote(s, q, sizeof q));
+	return -1;
+}
+
+static int
+req_number(struct req *r, const char *what, const char *s, long max, long *v)
+{
+	char *end, q[64];
+
+	*v = strtol(s, &end, 10);
+	if (*s >= '0' && *s <= '9' && *end == '\0' && *v <= max)
+		return 0;
+	proto_error(r->slot, r->out, WIRE_EBADREQ, "bad %s \"%s\" (want 0 to %ld)",
+	    what, req_quote(s, q, sizeof q), max);
+	return -1;
+}
+
+static int
+req_now(void)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	return tm.tm_hour * 60 + tm.tm_min;
+}
+
+/* "OK n" and the n train lines. */
+static enum proto_result
+reply_results(struct req *r, const struct tt_result *res, size_t n)
+{
+	size_t i, need, room;
+
+	buf_printf(r->out, "OK %zu\n", n);
+	for (i = 0; i < n; i++) {
+		if (buf_reserve(r->out, 512) == -1)
+			return PROTO_QUIT;
+		room = r->out->cap - r->out->len;
+		need = tt_format(r->tt, &res[i], r->out->p + r->out->len, room);
+		if (need >= room) {
+			if (buf_reserve(r->out, need + 1) == -1)
+				return PROTO_QUIT;
+			tt_format(r->tt, &res[i], r->out->p + r->out->len, need + 1);
+		}
+		r->out->len += need;
+		r->out->p[r->out->len++] = '\n';
+	}
+	return PROTO_CONTINUE;
+}
+
+static enum proto_result
+cmd_help(struct req *r)
+{
+	size_t i;
+
+	buf_printf(r->out, "OK %zu\n", NCMDS);
+	for (i = 0; i < NCMDS; i++)
+		buf_printf(r->out, "%-36s %s\n", proto_cmds[i].usage,
+		    proto_cmds[i].help);
+	return PROTO_CONTINUE;
+}
+
+static enum proto_result
+cmd_ping(struct req *r)
+{
+	buf_append(r->out, "OK 1\nPONG\n", 10);
+	return PROTO_CONTINUE;
+}
+
+static enum proto_result
+cmd_echo(struct req *r)
+{
+	buf_printf(r->out, "OK 1\n%s\n", r->args);
+	return PROTO_CONTINUE;
+}
+
+static enum proto_result
+cmd_quit(struct req *r)
+{
+	buf_append(r->out, "OK 0\n", 5);
+	return PROTO_QUIT;
+}
+
+static enum proto_result
+cmd_all(struct req *r)
+{
+	long offset = 0, limit = ALL_LIMIT_DEFAULT;
+
+	if (r->nf >= 1 && r->f[0][0] != '\0' &&
+	    req_number(r, "offset", r->f[0], 100000000, &offset) == -1)
+		return PROTO_CONTINUE;
+	if (r->nf == 2 && req_number(r, "limit", r->f[1], LIST_MAX, &limit) == -1)
+		return PROTO_CONTINUE;
+	return reply_results(r, results,
+	    tt_all(r->tt, (size_t)offset, (size_t)limit, results));
+}
+
+static enum proto_result
+cmd_next(struct req *r)
+{
+	uint32_t from = 0, to = 0;
+	int t;
+
+	if (req_station(r, r->f[0], &from) == -1 ||
+	    req_station(r, r->f[1], &to) == -1)
+		return PROTO_CONTINUE;
+	if (r->nf == 3 && r->f[2][0] != '\0') {
+		if (req_time(r, r->f[2], &t) == -1)
+			return PROTO_CONTINUE;
+	} else
+		t = req_now();
+	return reply_results(r, results, tt_next(r->tt, from, to, t, results));
+}
+
+static enum proto_result
+cmd_window(struct req *r)
+{
+	uint32_t from = 0, to = 0;
+	int t1 = 0, t2 = 0;
+
+	if (req_station(r, r->f[0], &from) == -1 ||
+	    req_station(r, r->f[1], &to) == -1 ||
+	    req_time(r, r->f[2], &t1) == -1 || req_time(r, r->f[3], &t2) == -1)
+		return PROTO_CONTINUE;
+	return reply_results(r, results,
+	    tt_window(r->tt, from, to, t1, t2, results, LIST_MAX));
+}
+
+static enum proto_result
+cmd_best(struct req *r)
+{
+	enum tt_by by;
+	uint32_t from = 0, to = 0;
+	char q[64];
+
+	if (strcasecmp(r->f[2], "price") == 0)
+		by = TT_BY_PRICE;
+	else if (strcasecmp(r->f[2], "duration") == 0)
+		by = TT_BY_DURATION;
+	else {
+		proto_error(r->slot, r->out, WIRE_EBADREQ,
+		    "bad criterion \"%s\" (want price or duration)",
+		    req_quote(r->f[2], q, sizeof q));
+		return PROTO_CONTINUE;
+	}
+	if (req_station(r, r->f[0], &from) == -1 ||
+	    req_station(r, r->f[1], &to) == -1)
+		return PROTO_CONTINUE;
+	return reply_results(r, results, tt_best(r->tt, from, to, by, results));
+}
+
+static enum proto_result
+cmd_departures(struct req *r)
+{
+	uint32_t st = 0;
+	long count = DEPARTURES_DEFAULT;
+	int t;
+
+	if (req_station(r, r->f[0], &st) == -1)
+		return PROTO_CONTINUE;
+	if (r->nf >= 2 && r->f[1][0] != '\0') {
+		if (req_time(r, r->f[1], &t) == -1)
+			return PROTO_CONTINUE;
+	} else
+		t = req_now();
+	if (r->nf == 3 && req_number(r, "count", r->f[2], LIST_MAX, &count) == -1)
+		return PROTO_CONTINUE;
+	return reply_results(r, results,
+	    tt_departures(r->tt, st, t, (size_t)count, results));
+}
+
+static enum proto_result
+cmd_stations(struct req *r)
+{
+	uint32_t first, i;
+	size_t n;
+
+	n = tt_stations(r->tt, r->args, strlen(r->args), &first);
+	buf_printf(r->out, "OK %zu\n", n);
+	for (i = 0; i < n; i++)
+		buf_printf(r->out, "%s\n",
+		    tt_station_name(r->tt, tt_station_by_rank(r->tt, first + i)));
+	return PROTO_CONTINUE;
+}
+
+static const struct proto_cmd *
+proto_lookup(const char *word)
+{
+	size_t i;
+
+	for (i = 0; i < NCMDS; i++)
+		if (strcasecmp(word, proto_cmds[i].name) == 0)
+			return &proto_cmds[i];
+	return NULL;
+}
+
+enum proto_result
+proto_request(const struct tt *tt, struct st_slot *slot, char *line,
+    size_t len, struct buf *out)
+{
+	const struct proto_cmd *c;
+	struct req r;
+	char *word, q[64];
+	size_t n;
+
+	memset(&r, 0, sizeof r);
+	r.tt = tt;
+	r.slot = slot;
+	r.out = out;
+	word = wire_trim(line, &len);
+	word[len] = '\0';
+	if (len == 0) {
+		ST_ADD(slot->cmd[ST_CMD_OTHER], 1);
+		proto_error(slot, out, WIRE_EBADREQ, "empty request; type HELP");
+		return PROTO_CONTINUE;
+	}
+	n = strcspn(word, " \t");
+	r.args = word + n;
+	if (*r.args != '\0')
+		*r.args++ = '\0';
+	r.args += strspn(r.args, " \t");
+	if ((c = proto_lookup(word)) == NULL) {
+		ST_ADD(slot->cmd[ST_CMD_OTHER], 1);
+		proto_error(slot, out, WIRE_EBADREQ, "unknown command \"%s\"; "
+		    "type HELP", req_quote(word, q, sizeof q));
+		return PROTO_CONTINUE;
+	}
+	ST_ADD(slot->cmd[c->stat], 1);
+	if (c->maxf > 0) {
+		r.nf = *r.args == '\0' ? 0 :
+		    wire_split(r.args, ';', r.f, FIELDS_MAX);
+		if (r.nf < c->minf || r.nf > c->maxf)
+			return req_usage(&r, c);
+	} else if (*r.args != '\0' && c->fn != cmd_echo &&
+	    c->fn != cmd_stations)
+		return req_usage(&r, c);
+	return c->fn(&r);
+}

@@ -1,0 +1,31 @@
+/*
+ * proto.h — the request side of the wire protocol: one line in, one reply
+ * out.  The whole protocol is written down in trainsrv-protocol(7); its
+ * command table is in proto.c.
+ */
+#ifndef TRAINSRV_PROTO_H
+#define TRAINSRV_PROTO_H
+
+#include <stddef.h>
+
+struct buf;
+struct st_slot;
+struct tt;
+
+enum proto_result {
+	PROTO_CONTINUE,
+	PROTO_QUIT	/* the reply is written; close after sending it */
+};
+
+/*
+ * Answer one request line (LF and any CR already removed, NUL-terminated,
+ * modified in place), appending the reply to out and counting it in slot.
+ */
+enum proto_result	proto_request(const struct tt *, struct st_slot *,
+			    char *line, size_t len, struct buf *out);
+
+/* An error reply, counted in slot. */
+void			proto_error(struct st_slot *, struct buf *out, int code,
+			    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+#endif /* TRAINSRV_PROTO_H */

@@ -1,0 +1,363 @@
+/*
+ * worker.c — a worker's event loop.
+ *
+ * One epoll set holds the shared listening socket, the channel to the
+ * master and every connection, so one worker serves thousands of sessions
+ * and an idle one costs a small struct, not a process.
+ *
+ * Accepting is balanced between workers through the stats segment: a
+ * worker holding clearly more than its share of the open connections steps
+ * back for a few milliseconds (removing the listening socket from its epoll
+ * set) so that another worker takes the next ones.  Without it the worker
+ * that wakes first accepts a whole burst; EPOLLEXCLUSIVE makes that worse,
+ * since it wakes the same waiter again and again.  A worker that backs off
+ * for more than BALANCE_MAX_MS accepts anyway, so a stuck peer never
+ * leaves a connection waiting.
+ *
+ * Leaving (SIGTERM from the master, or a retire command on reload): accept
+ * whatever waits in the backlog, drop the listening socket, tell the
+ * master, answer every request already read, send "* shutdown" or
+ * "* reload" on every connection, close them politely, exit.  If the master
+ * dies, its channel reads EOF (and PR_SET_PDEATHSIG sends SIGTERM): the
+ * worker closes everything and exits at once.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ipc/channel.h"
+#include "ipc/log.h"
+#include "ipc/stats.h"
+#include "master/trainsrv.h"
+#include "worker/worker.h"
+
+#define ACCEPT_BATCH		32	/* accepts per wake-up */
+#define ACCEPT_PAUSE_MS		100	/* after EMFILE or the connection cap */
+#define BALANCE_PAUSE_MS	5
+#define BALANCE_MAX_MS		50
+#define SWEEP_MS		250
+#define EVENTS_MAX		128
+
+struct worker			w;
+static volatile sig_atomic_t	w_term;
+static const char		*w_request;	/* leave with this notice */
+static pid_t			 w_master;
+
+static void
+w_on_term(int sig)
+{
+	(void)sig;
+	w_term = 1;
+}
+
+/*
+ * Ctrl-C in a terminal reaches the whole process group: only the master
+ * decides, so workers ignore the job-control and terminal signals.  SIGTERM
+ * stays blocked except inside epoll_pwait.
+ */
+static int
+w_signals(sigset_t *waitmask)
+{
+	static const int ignored[] = {
+		SIGINT, SIGQUIT, SIGHUP, SIGTSTP, SIGTTIN, SIGTTOU, SIGPIPE
+	};
+	struct sigaction sa;
+	sigset_t block;
+	size_t i;
+
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = SIG_IGN;
+	for (i = 0; i < sizeof ignored / sizeof ignored[0]; i++)
+		if (sigaction(ignored[i], &sa, NULL) == -1)
+			return -1;
+	sa.sa_handler = SIG_DFL;
+	if (sigaction(SIGCHLD, &sa, NULL) == -1)
+		return -1;
+	sa.sa_handler = w_on_term;
+	if (sigaction(SIGTERM, &sa, NULL) == -1)
+		return -1;
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigemptyset(waitmask);
+	return sigprocmask(SIG_SETMASK, &block, NULL);
+}
+
+static int
+w_epoll_add(int fd, void *tag)
+{
+	struct epoll_event ev;
+
+	memset(&ev, 0, sizeof ev);
+	ev.events = EPOLLIN;
+	ev.data.ptr = tag;
+	return epoll_ctl(w.epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+static void
+w_listen(int on)
+{
+	if (on == w.listening || w.lfd == -1)
+		return;
+	if (on ? w_epoll_add(w.lfd, &w.lfd) :
+	    epoll_ctl(w.epfd, EPOLL_CTL_DEL, w.lfd, NULL)) {
+		log_warn("epoll_ctl (listening socket): %s", strerror(errno));
+		return;
+	}
+	w.listening = on;
+}
+
+static void
+w_pause(int ms)
+{
+	w_listen(0);
+	w.accept_resume = w.now + ms;
+}
+
+/* May this worker take one more connection, given everyone's share? */
+static int
+w_fair(void)
+{
+	uint64_t total = 0, fair, slack;
+	unsigned i, willing = 0;
+
+	for (i = 0; i < ST_SLOTS; i++) {
+		if (!ST_GET(w.seg->slots[i].accepting))
+			continue;
+		willing++;
+		total += ST_GET(w.seg->slots[i].conns);
+	}
+	if (willing <= 1)
+		return 1;
+	fair = (total + willing - 1) / willing;
+	slack = fair / 8 > 2 ? fair / 8 : 2;
+	return w.nconns <= fair + slack;
+}
+
+/* Whether to accept now; pauses accepting when not. */
+static int
+w_may_accept(void)
+{
+	if (w.nconns >= w.max_conns) {
+		w_pause(ACCEPT_PAUSE_MS);
+		return 0;
+	}
+	if (w_fair()) {
+		w.balance_since = 0;
+		return 1;
+	}
+	if (w.balance_since == 0)
+		w.balance_since = w.now;
+	if (w.now - w.balance_since >= BALANCE_MAX_MS)
+		return 1;
+	w_pause(BALANCE_PAUSE_MS);
+	return 0;
+}
+
+static void
+w_accept(int drain)
+{
+	static int64_t warned;
+	struct conn *c;
+	int fd, i;
+
+	for (i = 0; drain || i < ACCEPT_BATCH; i++) {
+		if (!drain && !w_may_accept())
+			return;
+		fd = accept4(w.lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd == -1) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return;
+			if (w.now - warned > 1000) {
+				log_warn("accept: %s", strerror(errno));
+				warned = w.now;
+			}
+			/* EMFILE and friends: back off instead of spinning. */
+			w_pause(ACCEPT_PAUSE_MS);
+			return;
+		}
+		if ((c = conn_new(fd)) != NULL && w.leaving != NULL)
+			conn_retire(c, w.leaving);
+	}
+}
+
+/* Stop accepting for good, then say goodbye on every connection. */
+static void
+w_leave(const char *notice)
+{
+	struct conn *c, *next;
+
+	if (w.leaving != NULL)
+		return;
+	w.leaving = notice;
+	ST_SET(w.slot->accepting, 0);
+	ST_SET(w.slot->state, ST_EXITING);
+	if (w.lfd != -1) {
+		w_accept(1);
+		w_listen(0);
+		close(w.lfd);
+		w.lfd = -1;
+	}
+	if (ch_send(w.chan, CH_RETIRED, w.slot_index, 0) == -1 && errno != EPIPE)
+		log_warn("channel: %s", strerror(errno));
+	for (c = w.conns; c != NULL; c = next) {
+		next = c->next;
+		conn_retire(c, notice);
+	}
+	log_debug("leaving (%s), %u connections to close", notice, w.nconns);
+}
+
+/* The master is gone: nobody will reap us gracefully; go now. */
+static void __attribute__((noreturn))
+w_orphan(void)
+{
+	while (w.conns != NULL)
+		conn_close(w.conns);
+	log_info("master gone; exiting");
+	exit(0);
+}
+
+static void
+w_channel(void)
+{
+	struct ch_msg m;
+	int r;
+
+	while ((r = ch_recv(w.chan, &m)) == 1) {
+		if (m.cmd == CH_RETIRE)
+			w_request = "* reload";
+		else if (m.cmd == CH_STOP)
+			w_request = "* shutdown";
+	}
+	if (r == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
+		w_orphan();
+}
+
+static int
+w_timeout(void)
+{
+	int64_t next = -1;
+
+	if (w.conns != NULL || w.leaving != NULL)
+		next = SWEEP_MS;
+	if (!w.listening && w.lfd != -1 && w.leaving == NULL) {
+		int64_t d = w.accept_resume - w.now;
+		if (d < 1)
+			d = 1;
+		if (next == -1 || d < next)
+			next = d;
+	}
+	return (int)next;
+}
+
+static void
+w_events(const struct epoll_event *ev, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (ev[i].data.ptr == &w.lfd) {
+			if (w.listening)
+				w_accept(0);
+		} else if (ev[i].data.ptr == &w.chan)
+			w_channel();
+		else
+			conn_event(ev[i].data.ptr, ev[i].events);
+	}
+}
+
+static void
+w_init(const struct worker_args *wa, int chan)
+{
+	struct rlimit rl;
+
+	memset(&w, 0, sizeof w);
+	w.tt = wa->tt;
+	w.seg = wa->seg;
+	w.slot = &wa->seg->slots[wa->slot];
+	w.slot_index = wa->slot;
+	w.lfd = wa->lfd;
+	w.chan = chan;
+	w.idle_ms = (int64_t)wa->cfg->idle_timeout * 1000;
+	w.now = now_ms();
+	w.max_conns = 1000;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur > 64)
+		w.max_conns = rl.rlim_cur == RLIM_INFINITY ? 1000000 :
+		    (unsigned)(rl.rlim_cur - 32);
+	ST_SET(w.slot->pid, (uint32_t)getpid());
+	ST_SET(w.slot->generation, wa->generation);
+	ST_SET(w.slot->started_at, (int64_t)time(NULL));
+	ST_SET(w.slot->conns, 0);
+	ST_SET(w.slot->state, ST_STARTING);
+	ST_ADD(w.slot->workers, 1);
+}
+
+void
+worker_main(const struct worker_args *wa, int chan)
+{
+	static char role[32];
+	struct epoll_event ev[EVENTS_MAX];
+	sigset_t waitmask;
+	int64_t next_sweep = 0;
+	int n;
+
+	snprintf(role, sizeof role, "worker %u", wa->slot);
+	log_init(role);
+	w_master = wa->master;
+	if (w_signals(&waitmask) == -1 || prctl(PR_SET_PDEATHSIG, SIGTERM) == -1) {
+		log_warn("signals: %s", strerror(errno));
+		exit(EXIT_FATAL);
+	}
+	if (getppid() != w_master)
+		exit(0);
+	w_init(wa, chan);
+	if ((w.epfd = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
+	    w_epoll_add(w.chan, &w.chan) == -1) {
+		log_warn("epoll: %s", strerror(errno));
+		exit(EXIT_FATAL);
+	}
+	w_listen(1);
+	ST_SET(w.slot->state, ST_IDLE);
+	ST_SET(w.slot->accepting, 1);
+	if (ch_send(w.chan, CH_READY, w.slot_index, 0) == -1)
+		w_orphan();
+	for (;;) {
+		n = epoll_pwait(w.epfd, ev, EVENTS_MAX, w_timeout(), &waitmask);
+		if (n == -1 && errno != EINTR) {
+			log_warn("epoll_wait: %s", strerror(errno));
+			exit(1);
+		}
+		w.now = now_ms();
+		if (n > 0)
+			w_events(ev, n);
+		/* Acted on after the events, so no event refers to a freed conn. */
+		if (w_term) {
+			w_term = 0;
+			if (getppid() != w_master)
+				w_orphan();
+			w_request = "* shutdown";
+		}
+		if (w_request != NULL)
+			w_leave(w_request);
+		if (!w.listening && w.lfd != -1 && w.now >= w.accept_resume)
+			w_listen(1);
+		if (w.now >= next_sweep) {
+			conn_sweep();
+			next_sweep = w.now + SWEEP_MS;
+		}
+		if (w.leaving != NULL && w.nconns == 0)
+			break;
+	}
+	log_debug("exiting");
+	exit(0);
+}

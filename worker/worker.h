@@ -1,0 +1,77 @@
+/*
+ * worker.h — a worker's state and its connections, shared by the event
+ * loop (worker.c) and the connection I/O (conn.c).
+ */
+#ifndef TRAINSRV_WORKER_H
+#define TRAINSRV_WORKER_H
+
+#include <stdint.h>
+
+#include "worker/buf.h"
+
+#define CONN_LINE_MAX		4096		/* request line, LF excluded */
+#define CONN_READ_MAX		16384		/* one read(2) */
+#define CONN_OUT_HIGH		(256 * 1024)	/* stop reading past this */
+#define CONN_OUT_MAX		(4 * 1024 * 1024) /* close past this */
+#define CONN_LINE_DEADLINE_MS	30000		/* a line must complete in */
+#define CONN_LINGER_MS		2000		/* lingering close */
+#define CONN_FLUSH_MS		10000		/* last words must leave in */
+
+enum conn_state {
+	CONN_OPEN,	/* reading and answering */
+	CONN_CLOSING,	/* last reply or notice going out, then linger */
+	CONN_LINGER	/* write side shut: read and discard, then close */
+};
+
+struct conn {
+	int		 fd;
+	enum conn_state	 state;
+	uint32_t	 events;	/* what epoll watches now */
+	int		 peer_eof;	/* the client shut its write side */
+	char		*in;		/* unprocessed input, NULL when none */
+	size_t		 in_len;
+	size_t		 in_cap;
+	struct buf	 out;		/* unsent output from out_off */
+	size_t		 out_off;
+	int64_t		 line_start;	/* ms: first byte of a partial line */
+	int64_t		 last_active;	/* ms */
+	int64_t		 deadline;	/* ms: CLOSING and LINGER end */
+	struct conn	*prev, *next;
+};
+
+struct tt;
+struct st_slot;
+struct st_segment;
+
+struct worker {
+	const struct tt		*tt;
+	struct st_slot		*slot;
+	struct st_segment	*seg;
+	int			 epfd;
+	int			 lfd;		/* -1 once it stops accepting for good */
+	int			 chan;
+	unsigned		 slot_index;
+	int			 listening;	/* lfd is in the epoll set */
+	int64_t			 accept_resume;	/* ms, when paused */
+	int64_t			 balance_since;	/* ms, first balance refusal */
+	const char		*leaving;	/* "* reload"/"* shutdown" when exiting */
+	unsigned		 nconns;
+	unsigned		 max_conns;
+	int64_t			 idle_ms;
+	int64_t			 now;		/* ms, cached per loop turn */
+	struct conn		*conns;
+	struct buf		 wbuf;		/* replies of the connection being served */
+	char			 rbuf[CONN_READ_MAX];
+};
+
+extern struct worker	w;
+
+struct conn *conn_new(int fd);
+void	conn_event(struct conn *, uint32_t events);
+void	conn_leave(struct conn *, const char *notice);
+int	conn_flush(struct conn *);
+void	conn_retire(struct conn *, const char *notice);
+void	conn_close(struct conn *);
+void	conn_sweep(void);
+
+#endif /* TRAINSRV_WORKER_H */
