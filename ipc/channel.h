@@ -10,11 +10,18 @@
 
 #include <stdint.h>
 
+/*
+ * Retiring a worker takes two steps, so that a client told to reconnect can
+ * never land on another worker that is about to retire too: first every
+ * retiring worker stops accepting (CH_RETIRE, acknowledged by CH_RETIRED),
+ * then, once all of them have, they say "* reload" to their sessions
+ * (CH_LEAVE).  A graceful stop is SIGTERM instead: nobody will accept after.
+ */
 enum ch_cmd {
 	CH_READY = 1,	/* worker -> master: serving, accepting */
-	CH_RETIRED,	/* worker -> master: stopped accepting (retire/stop) */
-	CH_RETIRE,	/* master -> worker: stop accepting, send "* reload", exit */
-	CH_STOP		/* master -> worker: stop accepting, send "* shutdown", exit */
+	CH_RETIRED,	/* worker -> master: stopped accepting */
+	CH_RETIRE,	/* master -> worker: stop accepting, keep serving */
+	CH_LEAVE	/* master -> worker: "* reload" to every session, exit */
 };
 
 struct ch_msg {

@@ -60,12 +60,19 @@ enum st_state {
 	ST_DEAD		/* exited and reaped */
 };
 
+/* Whether a worker takes new connections (the accept balance reads it). */
+enum st_accept {
+	ACCEPT_NO = 0,		/* starting, at its cap, or leaving */
+	ACCEPT_LISTENING,	/* listening */
+	ACCEPT_BACKOFF		/* willing, stepping back for balance */
+};
+
 struct st_slot {
 	_Alignas(ST_CACHELINE)
 	_Atomic uint32_t	pid;
 	_Atomic uint32_t	state;		/* enum st_state */
 	_Atomic uint32_t	generation;	/* timetable generation it serves */
-	_Atomic uint32_t	accepting;	/* 1: willing to take connections */
+	_Atomic uint32_t	accepting;	/* enum st_accept */
 	_Atomic int64_t		started_at;	/* unix time, seconds */
 	_Atomic uint64_t	workers;	/* workers started in this slot */
 	_Atomic uint64_t	conns;		/* gauge: open connections */

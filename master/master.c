@@ -143,6 +143,7 @@ m_retire(unsigned slot)
 	if (p->chan == -1 || ch_send(p->chan, CH_RETIRE, slot, 0) == -1)
 		kill(p->pid, SIGTERM);
 	p->state = PROC_RETIRING;
+	p->left = 0;
 	p->since = now_ms();
 	p->deadline = p->since + RETIRE_DEADLINE_MS;
 }
@@ -176,7 +177,24 @@ m_publish_timetable(void)
 	st_end_update(h);
 }
 
-/* The reload finishes once no older worker accepts connections. */
+/* Once it has stopped accepting, a retiring worker may say goodbye. */
+static void
+m_leave(unsigned slot)
+{
+	struct proc *p = &procs[slot];
+
+	if (p->state != PROC_RETIRING || p->left)
+		return;
+	p->left = 1;
+	if (p->chan == -1 || ch_send(p->chan, CH_LEAVE, slot, 0) == -1)
+		kill(p->pid, SIGTERM);
+}
+
+/*
+ * The reload finishes once no older worker accepts connections; only then
+ * do the old workers tell their clients to reconnect, so that no client can
+ * reconnect to a worker that is about to retire.
+ */
 static void
 m_reload_progress(void)
 {
@@ -197,6 +215,9 @@ m_reload_progress(void)
 		if (procs[i].gen != M.gen && procs[i].state != PROC_FREE &&
 		    procs[i].accepting)
 			return;
+	for (i = 0; i < PROC_MAX; i++)
+		if (procs[i].gen != M.gen)
+			m_leave(i);
 	M.reloading = 0;
 	m_publish_timetable();
 	ST_ADD(M.seg->hdr->reload_successes, 1);
@@ -345,6 +366,9 @@ m_channel(unsigned slot)
 			break;
 		case CH_RETIRED:
 			p->accepting = 0;
+			/* One worker fewer: the others accept; leave at once. */
+			if (p->gen == M.gen)
+				m_leave(slot);
 			break;
 		}
 	}

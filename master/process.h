@@ -19,7 +19,7 @@ enum proc_state {
 	PROC_PENDING,	/* died; respawn due at respawn_at */
 	PROC_STARTING,	/* forked, not ready yet */
 	PROC_READY,	/* serving and accepting */
-	PROC_RETIRING,	/* told to retire: drains, says "* reload", exits */
+	PROC_RETIRING,	/* told to retire: stops accepting, then leaves */
 	PROC_STOPPING	/* told to stop: drains, says "* shutdown", exits */
 };
 
@@ -29,6 +29,7 @@ struct proc {
 	unsigned	gen;		/* timetable generation it serves */
 	int		chan;		/* master's end of the channel, or -1 */
 	int		accepting;	/* until it reports CH_RETIRED */
+	int		left;		/* told CH_LEAVE */
 	int64_t		since;		/* ms, when it entered this state */
 	int64_t		deadline;	/* ms, SIGKILL after (0: none) */
 	int64_t		respawn_at;	/* ms, PROC_PENDING only */

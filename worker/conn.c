@@ -402,15 +402,49 @@ conn_resume(struct conn *c)
 }
 
 /*
- * The worker is leaving: answer every complete request already read (a
- * partial line is dropped: the client resends it), then say notice and
- * close politely.
+ * Read what the client has already sent and answer its complete requests,
+ * backpressure or not; bounded, since a client could send forever.
+ */
+static void
+conn_slurp(struct conn *c)
+{
+	char *data;
+	size_t len, room, used;
+	ssize_t n;
+	int i;
+
+	for (i = 0; i < 8 && c->state == CONN_OPEN && !c->peer_eof; i++) {
+		data = c->in ? c->in : w.rbuf;
+		len = c->in ? c->in_len : 0;
+		room = c->in ? c->in_cap - c->in_len : sizeof w.rbuf;
+		if (room == 0)
+			break;
+		do
+			n = read(c->fd, data + len, room);
+		while (n == -1 && errno == EINTR);
+		if (n == -1)
+			break;
+		if (n == 0)
+			c->peer_eof = 1;
+		ST_ADD(w.slot->bytes_in, n);
+		len += n;
+		used = conn_lines(c, data, len, 1);
+		if (conn_keep(c, data + used, len - used, used > 0) == -1)
+			break;
+	}
+}
+
+/*
+ * The worker is leaving: answer every complete request the client has sent
+ * so far (a partial line is dropped: with no reply, the client resends it),
+ * then say notice and close politely.
  */
 void
 conn_retire(struct conn *c, const char *notice)
 {
 	if (c->state == CONN_OPEN && c->in_len > 0)
 		conn_lines(c, c->in, c->in_len, 1);
+	conn_slurp(c);
 	conn_leave(c, notice);
 	conn_flush(c);
 }

@@ -14,12 +14,14 @@
  * for more than BALANCE_MAX_MS accepts anyway, so a stuck peer never
  * leaves a connection waiting.
  *
- * Leaving (SIGTERM from the master, or a retire command on reload): accept
- * whatever waits in the backlog, drop the listening socket, tell the
- * master, answer every request already read, send "* shutdown" or
- * "* reload" on every connection, close them politely, exit.  If the master
- * dies, its channel reads EOF (and PR_SET_PDEATHSIG sends SIGTERM): the
- * worker closes everything and exits at once.
+ * Retiring (reload, one worker fewer) is two commands from the master:
+ * CH_RETIRE drops the listening socket and is acknowledged, CH_LEAVE comes
+ * once every retiring worker has stopped accepting.  Leaving (CH_LEAVE, or
+ * SIGTERM for a graceful stop, which first accepts what waits in the
+ * backlog): read and answer every request already sent, then "* reload" or
+ * "* shutdown" on every connection, close them politely, exit.  If the
+ * master dies, its channel reads EOF (and PR_SET_PDEATHSIG sends SIGTERM):
+ * the worker closes everything and exits at once.
  */
 #include <errno.h>
 #include <signal.h>
@@ -48,6 +50,7 @@
 
 struct worker			w;
 static volatile sig_atomic_t	w_term;
+static int			 w_retire;	/* stop accepting, keep serving */
 static const char		*w_request;	/* leave with this notice */
 static pid_t			 w_master;
 
@@ -113,29 +116,39 @@ w_listen(int on)
 		return;
 	}
 	w.listening = on;
+	if (on)
+		ST_SET(w.slot->accepting, ACCEPT_LISTENING);
 }
 
 static void
-w_pause(int ms)
+w_pause(int ms, enum st_accept why)
 {
 	w_listen(0);
 	w.accept_resume = w.now + ms;
+	ST_SET(w.slot->accepting, why);
 }
 
-/* May this worker take one more connection, given everyone's share? */
+/*
+ * May this worker take one more connection, given everyone's share?  A
+ * worker steps back only while another one is listening: if all backed off
+ * at once, nobody would accept.
+ */
 static int
 w_fair(void)
 {
 	uint64_t total = 0, fair, slack;
-	unsigned i, willing = 0;
+	unsigned i, willing = 0, listening = 0;
+	uint32_t a;
 
 	for (i = 0; i < ST_SLOTS; i++) {
-		if (!ST_GET(w.seg->slots[i].accepting))
+		if ((a = ST_GET(w.seg->slots[i].accepting)) == ACCEPT_NO)
 			continue;
 		willing++;
 		total += ST_GET(w.seg->slots[i].conns);
+		if (a == ACCEPT_LISTENING && i != w.slot_index)
+			listening++;
 	}
-	if (willing <= 1)
+	if (willing <= 1 || listening == 0)
 		return 1;
 	fair = (total + willing - 1) / willing;
 	slack = fair / 8 > 2 ? fair / 8 : 2;
@@ -147,7 +160,7 @@ static int
 w_may_accept(void)
 {
 	if (w.nconns >= w.max_conns) {
-		w_pause(ACCEPT_PAUSE_MS);
+		w_pause(ACCEPT_PAUSE_MS, ACCEPT_NO);
 		return 0;
 	}
 	if (w_fair()) {
@@ -158,7 +171,7 @@ w_may_accept(void)
 		w.balance_since = w.now;
 	if (w.now - w.balance_since >= BALANCE_MAX_MS)
 		return 1;
-	w_pause(BALANCE_PAUSE_MS);
+	w_pause(BALANCE_PAUSE_MS, ACCEPT_BACKOFF);
 	return 0;
 }
 
@@ -183,7 +196,7 @@ w_accept(int drain)
 				warned = w.now;
 			}
 			/* EMFILE and friends: back off instead of spinning. */
-			w_pause(ACCEPT_PAUSE_MS);
+			w_pause(ACCEPT_PAUSE_MS, ACCEPT_NO);
 			return;
 		}
 		if ((c = conn_new(fd)) != NULL && w.leaving != NULL)
@@ -191,7 +204,28 @@ w_accept(int drain)
 	}
 }
 
-/* Stop accepting for good, then say goodbye on every connection. */
+/*
+ * Stop accepting for good.  On a graceful stop (drain) first take what
+ * waits in the backlog: no other worker will.  On a retire the other
+ * workers go on accepting from the same queue, so leave it to them.
+ */
+static void
+w_stop_accepting(int drain)
+{
+	if (w.lfd == -1)
+		return;
+	ST_SET(w.slot->accepting, ACCEPT_NO);
+	ST_SET(w.slot->state, ST_EXITING);
+	if (drain)
+		w_accept(1);
+	w_listen(0);
+	close(w.lfd);
+	w.lfd = -1;
+	if (ch_send(w.chan, CH_RETIRED, w.slot_index, 0) == -1 && errno != EPIPE)
+		log_warn("channel: %s", strerror(errno));
+}
+
+/* Say goodbye on every connection; exit once they are all closed. */
 static void
 w_leave(const char *notice)
 {
@@ -199,17 +233,8 @@ w_leave(const char *notice)
 
 	if (w.leaving != NULL)
 		return;
+	w_stop_accepting(1);
 	w.leaving = notice;
-	ST_SET(w.slot->accepting, 0);
-	ST_SET(w.slot->state, ST_EXITING);
-	if (w.lfd != -1) {
-		w_accept(1);
-		w_listen(0);
-		close(w.lfd);
-		w.lfd = -1;
-	}
-	if (ch_send(w.chan, CH_RETIRED, w.slot_index, 0) == -1 && errno != EPIPE)
-		log_warn("channel: %s", strerror(errno));
 	for (c = w.conns; c != NULL; c = next) {
 		next = c->next;
 		conn_retire(c, notice);
@@ -235,9 +260,9 @@ w_channel(void)
 
 	while ((r = ch_recv(w.chan, &m)) == 1) {
 		if (m.cmd == CH_RETIRE)
+			w_retire = 1;
+		else if (m.cmd == CH_LEAVE)
 			w_request = "* reload";
-		else if (m.cmd == CH_STOP)
-			w_request = "* shutdown";
 	}
 	if (r == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
 		w_orphan();
@@ -250,6 +275,8 @@ w_timeout(void)
 
 	if (w.conns != NULL || w.leaving != NULL)
 		next = SWEEP_MS;
+	else if (w.lfd == -1)
+		next = -1;	/* retired and idle: wait for the word to leave */
 	if (!w.listening && w.lfd != -1 && w.leaving == NULL) {
 		int64_t d = w.accept_resume - w.now;
 		if (d < 1)
@@ -328,7 +355,6 @@ worker_main(const struct worker_args *wa, int chan)
 	}
 	w_listen(1);
 	ST_SET(w.slot->state, ST_IDLE);
-	ST_SET(w.slot->accepting, 1);
 	if (ch_send(w.chan, CH_READY, w.slot_index, 0) == -1)
 		w_orphan();
 	for (;;) {
@@ -346,6 +372,10 @@ worker_main(const struct worker_args *wa, int chan)
 			if (getppid() != w_master)
 				w_orphan();
 			w_request = "* shutdown";
+		}
+		if (w_retire) {
+			w_retire = 0;
+			w_stop_accepting(0);
 		}
 		if (w_request != NULL)
 			w_leave(w_request);

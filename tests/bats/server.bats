@@ -1,0 +1,235 @@
+#!/usr/bin/env bats
+# server.bats — trainsrv as a client sees it: start-up, the wire protocol,
+# framing, errors, many connections at once.
+
+load helpers
+
+teardown() { teardown_server; }
+
+@test "-t accepts the sample timetable and prints a summary" {
+	run "$BIN/trainsrv" -t -f "$DATA/sncf.txt"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"OK: 21 trains, 21 legs, 4 stations"* ]]
+}
+
+@test "-t reports every error of a broken timetable as file:line and exits 1" {
+	f=$BATS_TEST_TMPDIR/bad.txt
+	printf '1;A;B;6:00;7:00;1.00;\n2;A;B;25:61;7:00;1.00;\n3;A;B;6:00;7:00;-1;\n4;A;B;6:00;7:00;1.00;HALF\n' >"$f"
+	run "$BIN/trainsrv" -t -f "$f"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"$f:2: "* ]]
+	[[ "$output" == *"$f:3: "* ]]
+	[[ "$output" == *"$f:4: "* ]]
+	[[ "$output" != *"$f:1: "* ]]
+}
+
+@test "an unreadable timetable is one clear line and exit 1" {
+	run "$BIN/trainsrv" -p 0 -f "$BATS_TEST_TMPDIR/missing.txt"
+	[ "$status" -eq 1 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == *"missing.txt"* ]]
+}
+
+@test "bad options print the usage and exit 1; -h prints it and exits 0" {
+	run "$BIN/trainsrv" -w 0
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"-w 0"* ]]
+	run "$BIN/trainsrv" --no-such-option
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"usage: trainsrv"* ]]
+	run "$BIN/trainsrv" -h
+	[ "$status" -eq 0 ]
+	[[ "$output" == "usage: trainsrv "* ]]
+}
+
+@test "start-up prints address, pid, workers, timetable, segment and signals" {
+	start_server -w 2
+	log_has "listening on 127.0.0.1:$PORT"
+	log_has "master pid $SERVER_PID"
+	log_has "2 workers"
+	log_has "21 trains, 21 legs, 4 stations"
+	log_has "stats segment /trainsrv.$PORT"
+	log_has "HUP reload"
+}
+
+@test "a port in use is one clear line and exit 1" {
+	start_server -w 1
+	run "$BIN/trainsrv" -b 127.0.0.1 -p "$PORT" -f "$DATA/sncf.txt"
+	[ "$status" -eq 1 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == *"cannot listen on 127.0.0.1:$PORT"*"in use"* ]]
+}
+
+@test "greeting, PING, ECHO, HELP and QUIT" {
+	start_server -w 1
+	run ask PING "ECHO hello there" HELP
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "* trainsrv 0.1.0 ready; type HELP" ]
+	[ "${lines[1]}" = "OK 1" ]
+	[ "${lines[2]}" = "PONG" ]
+	[ "${lines[3]}" = "OK 1" ]
+	[ "${lines[4]}" = "hello there" ]
+	[ "${lines[5]}" = "OK 10" ]
+	[[ "${lines[6]}" == "HELP "* ]]
+	[ "${lines[-1]}" = "OK 0" ]
+}
+
+@test "the seed's worked examples over the wire" {
+	start_server -w 1
+	run ask "BEST Paris Gare de Lyon;Valence;price" \
+	    "best paris gare de lyon ; VALENCE ; duration" \
+	    "NEXT Valence;Grenoble;23:00" \
+	    "WINDOW Grenoble;Valence;16:45;17:45"
+	[ "$status" -eq 0 ]
+	[ "${lines[1]}" = "OK 1" ]
+	[ "${lines[2]}" = "9713;Paris Gare de Lyon;Valence;10:07;12:19;132;90.00;;90.00;;" ]
+	[ "${lines[4]}" = "9713;Paris Gare de Lyon;Valence;10:07;12:19;132;90.00;;90.00;;" ]
+	[ "${lines[6]}" = "17564;Valence;Grenoble;06:15+1;07:31+1;76;17.60;REDUC;14.08;;" ]
+	[ "${lines[7]}" = "OK 2" ]
+	[[ "${lines[8]}" == "17525;"* ]]
+	[[ "${lines[9]}" == "17526;"* ]]
+}
+
+@test "WINDOW tags the cheapest and the fastest" {
+	start_server -w 1
+	run ask "WINDOW Grenoble;Valence;16:00;19:00"
+	[ "${lines[1]}" = "OK 4" ]
+	[ "${lines[2]}" = "17524;Grenoble;Valence;16:30;17:45;75;17.60;;17.60;;" ]
+	[ "${lines[3]}" = "17525;Grenoble;Valence;16:55;17:55;60;17.60;SUPPL;19.36;;fastest" ]
+	[ "${lines[5]}" = "17528;Grenoble;Valence;18:30;19:45;75;17.60;REDUC;14.08;;cheapest" ]
+}
+
+@test "ALL pages, STATIONS filters, DEPARTURES lists a station's next trains" {
+	start_server -w 1
+	run ask "ALL" "ALL 20;5" "STATIONS" "STATIONS va" "DEPARTURES Montelimar;08:00;2"
+	[ "${lines[1]}" = "OK 21" ]
+	[ "${lines[23]}" = "OK 1" ]
+	[ "${lines[25]}" = "OK 4" ]
+	[ "${lines[30]}" = "OK 1" ]
+	[ "${lines[31]}" = "Valence" ]
+	[ "${lines[32]}" = "OK 2" ]
+	[[ "${lines[33]}" == "86178;Montelimar;Valence;08:00;08:25;"* ]]
+	[[ "${lines[34]}" == "86179;Montelimar;Valence;08:30;08:55;"* ]]
+}
+
+@test "errors get ERR with the right code and the connection stays usable" {
+	start_server -w 1
+	run ask "NEXT Grenble;Valence;07:00" "NEXT Valence" "NEXT Valence;Grenoble;25:00" \
+	    "FROBNICATE" "" "BEST Valence;Grenoble;speed" "PING"
+	[ "${lines[1]}" = 'ERR 404 unknown station "Grenble" (did you mean: Grenoble)' ]
+	[ "${lines[2]}" = "ERR 400 usage: NEXT from;to[;time]" ]
+	[[ "${lines[3]}" == 'ERR 400 bad time "25:00"'* ]]
+	[[ "${lines[4]}" == 'ERR 400 unknown command "FROBNICATE"'* ]]
+	[[ "${lines[5]}" == "ERR 400 empty request"* ]]
+	[[ "${lines[6]}" == "ERR 400 bad criterion"* ]]
+	[ "${lines[7]}" = "OK 1" ]
+	[ "${lines[8]}" = "PONG" ]
+}
+
+@test "CRLF and bare LF line ends are both accepted" {
+	start_server -w 1
+	run ask_raw 'PING\r\nECHO crlf\r\nECHO lf\nQUIT\r\n'
+	[ "${lines[1]}" = "OK 1" ]
+	[ "${lines[2]}" = "PONG" ]
+	[ "${lines[4]}" = "crlf" ]
+	[ "${lines[6]}" = "lf" ]
+	[ "${lines[7]}" = "OK 0" ]
+}
+
+@test "pipelined requests in one write are answered in order" {
+	start_server -w 1
+	req=""
+	for i in $(seq 1 50); do req="${req}ECHO $i\n"; done
+	run ask_raw "${req}QUIT\n"
+	[ "$status" -eq 0 ]
+	for i in $(seq 1 50); do
+		[ "${lines[$((2 * i))]}" = "$i" ]
+	done
+	[ "${lines[101]}" = "OK 0" ]
+}
+
+@test "an over-long line gets ERR 413 (no reset) and the server goes on" {
+	start_server -w 1
+	long=$(head -c 5000 /dev/zero | tr '\0' 'x')
+	printf 'PING\n%s\nPING\n' "$long" >"$BATS_TEST_TMPDIR/req"
+	run timeout 10 socat -t 5 - "TCP:127.0.0.1:$PORT" <"$BATS_TEST_TMPDIR/req"
+	[ "$status" -eq 0 ]
+	[ "${lines[2]}" = "PONG" ]
+	[ "${lines[3]}" = "ERR 413 line too long (max 4096 bytes)" ]
+	[ "${#lines[@]}" -eq 4 ]
+	run ask PING
+	[ "${lines[2]}" = "PONG" ]
+}
+
+@test "a line of exactly 4096 bytes is accepted" {
+	start_server -w 1
+	text=$(head -c 4091 /dev/zero | tr '\0' 'y')
+	run ask "ECHO $text"
+	[ "${lines[1]}" = "OK 1" ]
+	[ "${lines[2]}" = "$text" ]
+}
+
+@test "the last line may lack its LF when the client half-closes" {
+	start_server -w 1
+	run ask_raw 'PING\nECHO last'
+	[ "${lines[2]}" = "PONG" ]
+	[ "${lines[4]}" = "last" ]
+}
+
+@test "three clients at once are all answered" {
+	start_server -w 2
+	# Each client holds its connection until all three were accepted.
+	pids=()
+	for i in 1 2 3; do
+		{ printf 'ECHO client %s\n' "$i"; wait_until 10 accepted 3; printf 'QUIT\n'; } |
+		    timeout 20 socat -t 5 - "TCP:127.0.0.1:$PORT" >"$BATS_TEST_TMPDIR/c$i" &
+		pids+=($!)
+	done
+	for p in "${pids[@]}"; do wait "$p"; done
+	for i in 1 2 3; do
+		grep -qx "client $i" "$BATS_TEST_TMPDIR/c$i"
+		grep -qx "OK 0" "$BATS_TEST_TMPDIR/c$i"
+	done
+}
+
+# open_idle N — open N connections held by this shell (fds 20..).
+open_idle() {
+	local i
+	for ((i = 0; i < $1; i++)); do
+		exec {fd}<>"/dev/tcp/127.0.0.1/$PORT" || return 1
+		IDLE_FDS+=("$fd")
+	done
+}
+close_idle() { local fd; for fd in "${IDLE_FDS[@]}"; do exec {fd}>&-; done; IDLE_FDS=(); }
+accepted() {
+	[ "$("$BIN/trainsrv-stat" -p "$PORT" -j | jq .accepted)" -ge "$1" ]
+}
+conns_open() {
+	[ "$("$BIN/trainsrv-stat" -p "$PORT" -j | jq .connections)" -ge "$1" ]
+}
+
+@test "200 idle connections do not keep another client waiting" {
+	start_server -w 1
+	IDLE_FDS=()
+	open_idle 200
+	wait_until 10 conns_open 200
+	t0=$(now_ms)
+	run ask "NEXT Valence;Grenoble;07:00"
+	t1=$(now_ms)
+	close_idle
+	[ "${lines[2]}" = "17568;Valence;Grenoble;07:15;08:32;77;17.60;;17.60;;" ]
+	[ $((t1 - t0)) -lt $((2000 * SCALE)) ]
+}
+
+@test "50 connections opened at once spread over 2 workers (neither above 60%)" {
+	start_server -w 2
+	wait_until 10 workers_ready 2
+	IDLE_FDS=()
+	open_idle 50
+	wait_until 10 conns_open 50
+	run "$BIN/trainsrv-stat" -p "$PORT" -j
+	close_idle
+	max=$(echo "$output" | jq '[.workers[] | select(.state != "dead") | .connections] | max')
+	echo "connections per worker: $(echo "$output" | jq -c '[.workers[] | .connections]')"
+	[ "$max" -le 30 ]
+}

@@ -1,0 +1,266 @@
+/*
+ * bench_engine — time the engine on a generated timetable.
+ *
+ * usage: bench-engine [-l legs] [-n queries] [-k ttgen-path]
+ *
+ * Runs ttgen (by default the one beside this program) into a temporary
+ * file, times tt_load on it, then times each query kind one call at a time
+ * on random stations and times, and prints the median and 99th percentile.
+ * Pairs of stations are drawn from real trains so queries find something.
+ */
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "worker/engine.h"
+
+static uint64_t	rng = 42;
+static volatile uint64_t sink;	/* keeps results alive */
+
+static uint32_t
+rnd(uint32_t n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return n ? (uint32_t)(rng % n) : 0;
+}
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: bench-engine [-l legs] [-n queries] "
+	    "[-k ttgen-path]\n");
+	exit(2);
+}
+
+static unsigned long
+number(const char *s)
+{
+	char		*end;
+	unsigned long	 v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end != '\0' || v == 0)
+		usage();
+	return v;
+}
+
+/* Run ttgen -l legs -o path; returns 0 on success. */
+static int
+generate(const char *ttgen, unsigned long legs, const char *path)
+{
+	char	 l[32];
+	pid_t	 pid;
+	int	 st;
+
+	snprintf(l, sizeof(l), "%lu", legs);
+	if ((pid = fork()) == -1) {
+		perror("bench-engine: fork");
+		return -1;
+	}
+	if (pid == 0) {
+		execl(ttgen, ttgen, "-l", l, "-o", path, (char *)NULL);
+		fprintf(stderr, "bench-engine: %s: %s\n", ttgen,
+		    strerror(errno));
+		_exit(127);
+	}
+	while (waitpid(pid, &st, 0) == -1)
+		if (errno != EINTR) {
+			perror("bench-engine: waitpid");
+			return -1;
+		}
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t	x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
+report(const char *what, uint64_t *ns, size_t n)
+{
+	qsort(ns, n, sizeof(*ns), cmp_u64);
+	printf("%-18s median %6llu ns   p99 %7llu ns\n", what,
+	    (unsigned long long)ns[n / 2],
+	    (unsigned long long)ns[n * 99 / 100]);
+}
+
+/* A random pair of stations some train runs between. */
+static void
+random_pair(const struct tt *t, uint32_t *from, uint32_t *to)
+{
+	uint32_t	tr = rnd(tt_ntrains(t)), n = tt_train_nstops(t, tr), i;
+
+	i = rnd(n - 1);
+	*from = tt_stop_station(t, tr, i);
+	*to = tt_stop_station(t, tr, i + 1 + rnd(n - 1 - i));
+}
+
+enum kind {
+	K_NEXT, K_WINDOW, K_BEST_PRICE, K_BEST_DUR, K_DEPARTURES, K_ALL,
+	K_STATIONS, K_FIND, K_FORMAT, K_COUNT
+};
+
+static const char *const kind_name[K_COUNT] = {
+	"NEXT", "WINDOW (3 h)", "BEST price", "BEST duration",
+	"DEPARTURES (10)", "ALL page (100)", "STATIONS prefix",
+	"station lookup", "format (NEXT)"
+};
+
+static void
+run(const struct tt *t, enum kind k, size_t nq, uint64_t *ns)
+{
+	static struct tt_result	 res[1000];
+	char			 line[2048];
+	const char		*name;
+	uint32_t		 from, to, first;
+	uint64_t		 t0, acc = 0;
+	size_t			 q;
+	int			 clock;
+
+	for (q = 0; q < nq; q++) {
+		random_pair(t, &from, &to);
+		clock = (int)rnd(1440);
+		name = tt_station_name(t, from);
+		if (k == K_FORMAT)
+			tt_next(t, from, to, clock, &res[0]);
+		t0 = now_ns();
+		switch (k) {
+		case K_NEXT:
+			acc += (uint64_t)tt_next(t, from, to, clock, res);
+			break;
+		case K_WINDOW:
+			acc += tt_window(t, from, to, clock,
+			    (clock + 180) % 1440, res, 1000);
+			break;
+		case K_BEST_PRICE:
+			acc += (uint64_t)tt_best(t, from, to, TT_BY_PRICE, res);
+			break;
+		case K_BEST_DUR:
+			acc += (uint64_t)tt_best(t, from, to, TT_BY_DURATION,
+			    res);
+			break;
+		case K_DEPARTURES:
+			acc += tt_departures(t, from, clock, 10, res);
+			break;
+		case K_ALL:
+			acc += tt_all(t, rnd(tt_ntrains(t)), 100, res);
+			break;
+		case K_STATIONS:
+			acc += tt_stations(t, name, strlen(name) < 3 ?
+			    strlen(name) : 3, &first);
+			break;
+		case K_FIND:
+			acc += (uint64_t)tt_station_find(t, name, strlen(name));
+			break;
+		case K_FORMAT:
+			acc += tt_format(t, &res[0], line, sizeof(line));
+			break;
+		default:
+			break;
+		}
+		ns[q] = now_ns() - t0;
+	}
+	sink += acc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct tt	*t;
+	char		 path[] = "/tmp/bench-engine-XXXXXX", *err = NULL;
+	char		 ttgen[4096];
+	const char	*gen = NULL, *slash;
+	unsigned long	 legs = 1000000, nq = 200000;
+	uint64_t	*ns, t0, t1;
+	unsigned	 nerr;
+	int		 c, fd, k;
+
+	while ((c = getopt(argc, argv, "l:n:k:")) != -1) {
+		switch (c) {
+		case 'l':
+			legs = number(optarg);
+			break;
+		case 'n':
+			nq = number(optarg);
+			break;
+		case 'k':
+			gen = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	if (gen == NULL) {
+		/* ttgen is built beside bench-engine. */
+		slash = strrchr(argv[0], '/');
+		snprintf(ttgen, sizeof(ttgen), "%.*sttgen",
+		    slash ? (int)(slash - argv[0] + 1) : 0, argv[0]);
+		gen = slash ? ttgen : "ttgen";
+	}
+	if ((fd = mkstemp(path)) == -1) {
+		perror("bench-engine: mkstemp");
+		return 1;
+	}
+	close(fd);
+	t0 = now_ns();
+	if (generate(gen, legs, path) == -1) {
+		fprintf(stderr, "bench-engine: %s failed\n", gen);
+		unlink(path);
+		return 1;
+	}
+	t1 = now_ns();
+	printf("generated %lu legs in %.3f s (%s)\n", legs,
+	    (double)(t1 - t0) / 1e9, gen);
+
+	t0 = now_ns();
+	t = tt_load(path, &err, &nerr);
+	t1 = now_ns();
+	unlink(path);
+	if (t == NULL) {
+		fprintf(stderr, "bench-engine: %u errors:\n%s", nerr,
+		    err ? err : "");
+		free(err);
+		return 1;
+	}
+	printf("load               %.3f s: %u trains, %u legs, %u stations, "
+	    "arena %.1f MB\n", (double)(t1 - t0) / 1e9, tt_ntrains(t),
+	    tt_nlegs(t), tt_nstations(t),
+	    (double)tt_arena_size(t) / (1024 * 1024));
+
+	if ((ns = malloc(nq * sizeof(*ns))) == NULL) {
+		perror("bench-engine: malloc");
+		return 1;
+	}
+	printf("%lu queries per kind:\n", nq);
+	for (k = 0; k < K_COUNT; k++) {
+		run(t, (enum kind)k, nq, ns);
+		report(kind_name[k], ns, nq);
+	}
+	free(ns);
+	tt_free(t);
+	return 0;
+}

@@ -1,0 +1,363 @@
+/*
+ * test_parse.c — the timetable parser: every error kind with its
+ * "file:line:" prefix, error collection and capping, and what is accepted
+ * (CRLF, comments, blanks, hours 24-47, night trains).
+ */
+#include <sys/stat.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tests/unit/harness.h"
+#include "worker/engine.h"
+
+/* Load text that must fail with an error containing want. */
+static void
+expect_error(const char *text, size_t len, const char *want, unsigned nwant,
+    const char *file, int line)
+{
+	struct tt	*t;
+	char		*err = NULL;
+	unsigned	 n = 0;
+
+	t = tt_load_mem("t.txt", text, len, &err, &n);
+	h_check(t == NULL, file, line, "loaded, want error \"%s\"", want);
+	h_check(err != NULL && strstr(err, want) != NULL, file, line,
+	    "errors\n%s    do not contain \"%s\"", err ? err : "(null)\n",
+	    want);
+	if (nwant > 0)
+		h_check(n == nwant, file, line, "%u errors, want %u:\n%s", n,
+		    nwant, err ? err : "");
+	tt_free(t);
+	free(err);
+}
+
+#define ERR(text, want) \
+	expect_error((text), strlen(text), (want), 1, __FILE__, __LINE__)
+#define ERRN(text, want, n) \
+	expect_error((text), strlen(text), (want), (n), __FILE__, __LINE__)
+
+static void
+test_errors(void)
+{
+	ERR("1;A;B;10:00;11:00;5\n", "t.txt:1: wrong field count: 6 (want 7");
+	ERR("1;A;B;10:00;11:00;5;;\n", "t.txt:1: wrong field count: more "
+	    "than 7");
+	ERR("# hello\n1\n", "t.txt:2: wrong field count: 1");
+	ERR("1;A;B;10:0;11:00;5;\n", "t.txt:1: bad departure time \"10:0\"");
+	ERR("1;A;B;10:00;48:00;5;\n", "t.txt:1: bad arrival time \"48:00\"");
+	ERR("1;A;B;10:60;11:00;5;\n", "t.txt:1: bad departure time");
+	ERR("1;A;B;1000;11:00;5;\n", "t.txt:1: bad departure time");
+	ERR("1;A;B;;11:00;5;\n", "t.txt:1: bad departure time \"\"");
+	ERR("1;A;B;100:00;11:00;5;\n", "t.txt:1: bad departure time");
+	ERR("1;A;B;10:00;11:00;-5;\n", "t.txt:1: bad price \"-5\"");
+	ERR("1;A;B;10:00;11:00;1.234;\n", "t.txt:1: bad price \"1.234\"");
+	ERR("1;A;B;10:00;11:00;17.;\n", "t.txt:1: bad price \"17.\"");
+	ERR("1;A;B;10:00;11:00;1,50;\n", "t.txt:1: bad price \"1,50\"");
+	ERR("1;A;B;10:00;11:00;.5;\n", "t.txt:1: bad price \".5\"");
+	ERR("1;A;B;10:00;11:00;1000000.01;\n", "t.txt:1: price "
+	    "\"1000000.01\" too high");
+	ERR("1;A;B;10:00;11:00;5;HALF\n", "t.txt:1: unknown flag \"HALF\"");
+	ERR("1;;B;10:00;11:00;5;\n", "t.txt:1: empty departure station");
+	ERR("1;A; ;10:00;11:00;5;\n", "t.txt:1: empty arrival station");
+	ERR("1;A;-;10:00;11:00;5;\n", "t.txt:1: arrival station \"-\" has "
+	    "no letters");
+	ERR("1 2;A;B;10:00;11:00;5;\n", "t.txt:1: bad train number \"1 2\"");
+	ERR(";A;B;10:00;11:00;5;\n", "t.txt:1: bad train number \"\"");
+	ERR("12345678901234567;A;B;10:00;11:00;5;\n", "t.txt:1: bad train "
+	    "number");
+	ERR("1;A|X;B;10:00;11:00;5;\n", "t.txt:1: '|' is not allowed");
+	ERR("1;A\tX;B;10:00;11:00;5;\n", "t.txt:1: control character");
+	ERR("1;A\xff;B;10:00;11:00;5;\n", "t.txt:1: invalid UTF-8 in "
+	    "departure station name \"A\\xff\"");
+	ERR("1;A\xc3;B;10:00;11:00;5;\n", "t.txt:1: invalid UTF-8");
+	ERR("1;A\xed\xa0\x80;B;10:00;11:00;5;\n", "t.txt:1: invalid UTF-8");
+	ERR("1;Valence;VALENCE;10:00;11:00;5;\n", "t.txt:1: leg from Valence "
+	    "to Valence: departure and arrival are the same station");
+	ERR("1;A;B;10:00;11:00;5;\n1;C;D;11:10;12:00;5;\n",
+	    "t.txt:2: leg does not continue train 1: it arrived at B, this "
+	    "leg leaves from C");
+	ERR("1;A;B;10:00;11:00;5;\n2;C;D;10:00;11:00;5;\n"
+	    "1;A;B;10:00;11:30;6;\n", "t.txt:3: duplicate leg (first at line 1)");
+	ERR("1;A;B;10:00;11:00;5;\n1;a;b;10:00;11:30;6;\n",
+	    "t.txt:2: duplicate leg (first at line 1)");
+	ERR("1;A;B;10:00;11:00;5;\n\n# x\n2;C;D;10:00;11:00;5;\n"
+	    "1;B;C;11:10;12:00;5;\n1;C;D;12:10;13:00;5;\n",
+	    "t.txt:5: train 1 already defined at line 1; its legs must be "
+	    "consecutive");
+	ERR("!mct Lyon 10\n1;A;B;10:00;11:00;5;\n",
+	    "t.txt:1: directives (!) are not supported yet");
+	ERR("", "t.txt: no trains");
+	ERR("# only a comment\n\n   \n", "t.txt: no trains");
+	ERR("1;A;B;10:00;9:00;5;\n1;B;C;9:30;9:00;5;\n1;C;D;9:30;9:00;5;\n"
+	    "1;D;E;9:30;9:10;5;\n", "t.txt:3: train 1 runs for more than "
+	    "three days");
+}
+
+static void
+test_long_lines(void)
+{
+	char	*big, path[] = "/tmp/tt-unit-XXXXXX";
+	char	*err = NULL;
+	size_t	 n = 100000;
+	unsigned nerr = 0;
+	int	 fd;
+	struct tt *t;
+
+	if ((big = malloc(n + 200)) == NULL)
+		return;
+	/* 4096 bytes pass, 4097 do not (CR and LF not counted). */
+	memset(big, 'x', n);
+	memcpy(big, "1;A;B;10:00;11:00;5;", 20);
+	big[4096] = '\r';
+	big[4097] = '\n';
+	big[4098] = '\0';
+	ERR(big, "t.txt:1: unknown flag");
+	memset(big, 'x', n);
+	memcpy(big, "1;A;B;10:00;11:00;5;", 20);
+	big[4097] = '\n';
+	big[4098] = '\0';
+	ERR(big, "t.txt:1: line too long (4097 bytes, max 4096)");
+
+	/* From a file: a 100 KB line is skipped, line numbers stay right. */
+	memset(big, 'x', n);
+	memcpy(big, "1;A;B;10:00;11:00;5;\n", 21);
+	big[n - 1] = '\n';
+	snprintf(big + n, 200, "1;B;C;12:00;13:00;5;\n2;C;D;10:0;11:00;5;");
+	fd = mkstemp(path);
+	CHECK(fd != -1);
+	if (fd == -1) {
+		free(big);
+		return;
+	}
+	CHECK(write(fd, big, strlen(big)) == (ssize_t)strlen(big));
+	close(fd);
+	t = tt_load(path, &err, &nerr);
+	CHECK(t == NULL);
+	CHECK_INT(nerr, 2);
+	CHECK(err != NULL && strstr(err, ":2: line too long (99978 bytes") !=
+	    NULL);
+	CHECK(err != NULL && strstr(err, ":4: bad departure time") != NULL);
+	free(err);
+	/* The same text from memory gives the same errors. */
+	t = tt_load_mem("m", big, strlen(big), &err, &nerr);
+	CHECK(t == NULL);
+	CHECK_INT(nerr, 2);
+	CHECK(err != NULL && strstr(err, "m:2: line too long (99978 bytes") !=
+	    NULL);
+	free(err);
+	/* The last line without its LF loads. */
+	memcpy(big, "1;A;B;10:00;11:00;5;\n1;B;C;12:00;13:00;5;", 42);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	CHECK(fd != -1 && write(fd, big, 41) == 41);
+	close(fd);
+	t = tt_load(path, &err, &nerr);
+	CHECK(t != NULL && err == NULL && nerr == 0);
+	if (t != NULL) {
+		CHECK_INT(tt_ntrains(t), 1);
+		CHECK_INT(tt_nlegs(t), 2);
+		CHECK_INT(tt_nstations(t), 3);
+	}
+	tt_free(t);
+	unlink(path);
+	free(big);
+}
+
+static void
+test_many_errors(void)
+{
+	char		*text, *err = NULL;
+	size_t		 i, len = 0;
+	unsigned	 n = 0;
+	struct tt	*t;
+
+	ERRN("1;A;B;10:00;11:00;5;\nx\n2;C;D;1:00;1:99;5;\n3;E;F;1:00;"
+	    "2:00;5;X\n", "t.txt:2: wrong field count", 3);
+	ERRN("1;A;B;10:00;11:00;5;\nx\n2;C;D;1:00;1:99;5;\n3;E;F;1:00;"
+	    "2:00;5;X\n", "t.txt:3: bad arrival time \"1:99\"", 3);
+	ERRN("1;A;B;10:00;11:00;5;\nx\n2;C;D;1:00;1:99;5;\n3;E;F;1:00;"
+	    "2:00;5;X\n", "t.txt:4: unknown flag \"X\"", 3);
+	/* Several errors on one line are all reported. */
+	ERRN("1;;B;10:0;11:00;x;X\n", "t.txt:1: unknown flag", 4);
+
+	if ((text = malloc(150 * 8 + 1)) == NULL)
+		return;
+	for (i = 0; i < 150; i++)
+		len += (size_t)sprintf(text + len, "bad%03zu\n", i);
+	t = tt_load_mem("t.txt", text, len, &err, &n);
+	CHECK(t == NULL);
+	CHECK_INT(n, 150);
+	CHECK(err != NULL && strstr(err, "t.txt:100: wrong field") != NULL);
+	CHECK(err != NULL && strstr(err, "t.txt:101: ") == NULL);
+	CHECK(err != NULL && strstr(err, "\nt.txt: 50 more errors not "
+	    "shown\n") != NULL);
+	free(err);
+	free(text);
+}
+
+static void
+test_garbage(void)
+{
+	char		 buf[65536], *err;
+	unsigned	 seed = 12345, n, round;
+	size_t		 i;
+	struct tt	*t;
+
+	/* Binary data: errors, never a crash. */
+	for (round = 0; round < 20; round++) {
+		for (i = 0; i < sizeof(buf); i++) {
+			seed = seed * 1103515245 + 12345;
+			buf[i] = (char)(seed >> 16);
+			if (round % 2 && (seed >> 8) % 40 == 0)
+				buf[i] = ';';
+			if (round % 4 == 1 && (seed >> 8) % 97 == 0)
+				buf[i] = '\n';
+		}
+		err = NULL;
+		t = tt_load_mem("bin", buf, sizeof(buf), &err, &n);
+		CHECK(t == NULL && n > 0 && err != NULL);
+		tt_free(t);
+		free(err);
+	}
+	err = NULL;
+	t = tt_load("/nonexistent/tt.txt", &err, &n);
+	CHECK(t == NULL);
+	CHECK_INT(n, 1);
+	CHECK_STR(err, "/nonexistent/tt.txt: No such file or directory\n");
+	free(err);
+	err = NULL;
+	t = tt_load("/tmp", &err, &n);
+	CHECK(t == NULL && err != NULL && strstr(err, "/tmp: read: ") != NULL);
+	free(err);
+}
+
+static void
+test_accepted(void)
+{
+	struct tt	*t;
+	struct tt_result r;
+	char		 line[512];
+
+	t = LOAD("# comment\r\n\r\n   \t\r\n  17564 ; Valence ; Grenoble ;"
+	    " 6:15 ; 7:31 ; 17.6 ; reduc \r\n\t# indented comment\n"
+	    "17566;Valence;Grenoble;06:45;07:55;17;\r\n"
+	    "x-1_Z;Grenoble;Valence;6:45;7:55;;Suppl");
+	if (t == NULL)
+		return;
+	CHECK_INT(tt_ntrains(t), 3);
+	CHECK_INT(tt_nstations(t), 2);
+	CHECK_INT(tt_leg_flag(t, 0, 0), TT_FLAG_REDUC);
+	CHECK_INT(tt_leg_flag(t, 2, 0), TT_FLAG_SUPPL);
+	CHECK(tt_all(t, 0, 1, &r) == 1);
+	tt_format(t, &r, line, sizeof(line));
+	CHECK_STR(line, "17564;Valence;Grenoble;06:15;07:31;76;17.60;REDUC;"
+	    "14.08;;");
+	CHECK(tt_all(t, 1, 1, &r) == 1);
+	tt_format(t, &r, line, sizeof(line));
+	CHECK_STR(line, "17566;Valence;Grenoble;06:45;07:55;70;17.00;;17.00;;");
+	CHECK(tt_all(t, 2, 1, &r) == 1);
+	tt_format(t, &r, line, sizeof(line));
+	CHECK_STR(line, "x-1_Z;Grenoble;Valence;06:45;07:55;70;;SUPPL;;;");
+	CHECK(tt_arena_size(t) > 0);
+	tt_free(t);
+	CHECK_INT(tt_parse_time("0:00", 4, 23), 0);
+	CHECK_INT(tt_parse_time("23:59", 5, 23), 1439);
+	CHECK_INT(tt_parse_time("24:00", 5, 23), -1);
+	CHECK_INT(tt_parse_time("47:59", 5, 47), 2879);
+	CHECK_INT(tt_parse_time("7:5", 3, 23), -1);
+	CHECK_INT(tt_parse_time(" 7:05", 5, 23), -1);
+}
+
+/* Hours 24-47, night trains, and legs normalised across midnight. */
+static void
+test_service_day(void)
+{
+	struct tt	*t;
+	struct tt_result r;
+	char		 line[512];
+	int32_t		 a, b, c;
+
+	t = LOAD("L;A;B;25:10;26:00;10;\n"
+	    "N;A;B;23:10;23:55;;\nN;B;C;0:30;1:40;;\n"
+	    "M;C;A;23:00;1:00;12.50;\n");
+	if (t == NULL)
+		return;
+	a = tt_station_find(t, "A", 1);
+	b = tt_station_find(t, "B", 1);
+	c = tt_station_find(t, "C", 1);
+	CHECK(a >= 0 && b >= 0 && c >= 0);
+	/* A question about 01:00 finds the 25:10 departure, same day. */
+	CHECK(tt_next(t, (uint32_t)a, (uint32_t)b, 60, &r) == 1);
+	CHECK_INT(r.train, 0);
+	CHECK_INT(r.dep_min, 70);
+	CHECK_INT(r.arr_min, 120);
+	tt_format(t, &r, line, sizeof(line));
+	CHECK_STR(line, "L;A;B;01:10;02:00;50;10.00;;10.00;;");
+	/* ALL is relative to the service day. */
+	CHECK(tt_all(t, 2, 1, &r) == 1);
+	tt_format(t, &r, line, sizeof(line));
+	CHECK_STR(line, "L;A;B;01:10+1;02:00+1;50;10.00;;10.00;;");
+	/* The night train, boarded at 23:10, arrives tomorrow. */
+	CHECK(tt_next(t, (uint32_t)a, (uint32_t)c, 23 * 60, &r) == 1);
+	tt_format(t, &r, line, sizeof(line));
+	CHECK_STR(line, "N;A;C;23:10;01:40+1;150;;;;B;");
+	CHECK(tt_next(t, (uint32_t)b, (uint32_t)c, 0, &r) == 1);
+	tt_format(t, &r, line, sizeof(line));
+	CHECK_STR(line, "N;B;C;00:30;01:40;70;;;;;");
+	CHECK(tt_best(t, (uint32_t)b, (uint32_t)c, TT_BY_DURATION, &r) == 1);
+	tt_format(t, &r, line, sizeof(line));
+	CHECK_STR(line, "N;B;C;00:30+1;01:40+1;70;;;;;");
+	/* Unknown prices never win by price. */
+	CHECK(tt_best(t, (uint32_t)b, (uint32_t)c, TT_BY_PRICE, &r) == 0);
+	CHECK(tt_next(t, (uint32_t)c, (uint32_t)a, 23 * 60 + 30, &r) == 1);
+	tt_format(t, &r, line, sizeof(line));
+	CHECK_STR(line, "M;C;A;23:00+1;01:00+2;120;12.50;;12.50;;");
+	tt_free(t);
+
+	/* A 0-minute leg is allowed. */
+	t = LOAD("Z;A;B;10:00;10:00;0;\nZ;B;C;10:00;10:30;1.05;suppl\n");
+	if (t == NULL)
+		return;
+	CHECK(tt_all(t, 0, 1, &r) == 1);
+	tt_format(t, &r, line, sizeof(line));
+	CHECK_STR(line, "Z;A;C;10:00;10:30;30;1.05;|SUPPL;1.16;B;");
+	tt_free(t);
+}
+
+static void
+test_stops_max(void)
+{
+	char		*text;
+	size_t		 i, len = 0;
+	struct tt	*t;
+
+	if ((text = malloc(600 * 40)) == NULL)
+		return;
+	/* 511 legs = 512 stops: the most a train may have. */
+	for (i = 0; i < 511; i++)
+		len += (size_t)sprintf(text + len, "1;S%zu;S%zu;%zu:%02zu;"
+		    "%zu:%02zu;;\n", i, i + 1, i / 60 % 24, i % 60,
+		    i / 60 % 24, i % 60);
+	t = LOAD(text);
+	if (t != NULL)
+		CHECK_INT(tt_train_nstops(t, 0), 512);
+	tt_free(t);
+	len += (size_t)sprintf(text + len, "1;S511;S512;9:00;9:00;;\n");
+	ERR(text, "t.txt:512: train 1 has more than 512 stops");
+	free(text);
+}
+
+void
+suite_parse(void)
+{
+	test_errors();
+	test_long_lines();
+	test_many_errors();
+	test_garbage();
+	test_accepted();
+	test_service_day();
+	test_stops_max();
+}

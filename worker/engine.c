@@ -1,0 +1,577 @@
+/*
+ * engine.c — queries on a sealed timetable, and their wire format.
+ *
+ * Every query starts from an index (see engine_impl.h): the station array
+ * sorted by folded name, the station-pair ranges, or a station's
+ * departures, each sorted by clock time and binary-searched.  Nothing here
+ * allocates or writes to the arena, so workers share it untouched.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "worker/engine.h"
+#include "worker/engine_impl.h"
+
+#define KEY_CAP		(TT_NAME_MAX * 2 + 2)
+#define SUGGEST_SCAN	250000	/* stations one suggestion looks at */
+#define SUGGEST_BUDGET	100000	/* edit distances it computes */
+
+/* Stations. */
+
+static int
+key_cmp(const char *a, size_t alen, const char *b, size_t blen)
+{
+	int	c;
+
+	c = memcmp(a, b, alen < blen ? alen : blen);
+	if (c != 0)
+		return c;
+	return alen < blen ? -1 : alen > blen;
+}
+
+static const char *
+station_key(const struct tt *t, uint32_t s, size_t *len)
+{
+	const struct tt_station	*st = &TT_STATIONS(t)[s];
+
+	*len = st->keylen;
+	return TT_STRINGS(t) + st->key;
+}
+
+/* First station whose key is >= key. */
+static uint32_t
+station_lower(const struct tt *t, const char *key, size_t klen)
+{
+	uint32_t	 lo = 0, hi = TT_HDR(t)->nstations, mid;
+	const char	*k;
+	size_t		 len;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		k = station_key(t, mid, &len);
+		if (key_cmp(k, len, key, klen) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int
+has_prefix(const struct tt *t, uint32_t s, const char *key, size_t klen)
+{
+	const char	*k;
+	size_t		 len;
+
+	k = station_key(t, s, &len);
+	return len >= klen && memcmp(k, key, klen) == 0;
+}
+
+/* Stations whose key starts with key: [*first, return value). */
+static uint32_t
+prefix_range(const struct tt *t, const char *key, size_t klen,
+    uint32_t *first)
+{
+	uint32_t	lo, hi = TT_HDR(t)->nstations, mid;
+
+	lo = *first = station_lower(t, key, klen);
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (has_prefix(t, mid, key, klen))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+int32_t
+tt_station_find(const struct tt *t, const char *name, size_t len)
+{
+	char		 key[KEY_CAP];
+	const char	*k;
+	size_t		 klen, l;
+	uint32_t	 s;
+
+	klen = tt_fold(name, len, key, sizeof(key));
+	if (klen == 0 || klen > TT_NAME_MAX)
+		return -1;
+	s = station_lower(t, key, klen);
+	if (s >= TT_HDR(t)->nstations)
+		return -1;
+	k = station_key(t, s, &l);
+	return key_cmp(k, l, key, klen) == 0 ? (int32_t)s : -1;
+}
+
+const char *
+tt_station_name(const struct tt *t, uint32_t s)
+{
+	if (s >= TT_HDR(t)->nstations)
+		return "";
+	return TT_STRINGS(t) + TT_STATIONS(t)[s].name;
+}
+
+size_t
+tt_stations(const struct tt *t, const char *prefix, size_t len,
+    uint32_t *first)
+{
+	char	key[KEY_CAP];
+	size_t	klen;
+
+	klen = tt_fold(prefix, len, key, sizeof(key));
+	if (klen > TT_NAME_MAX) {
+		*first = 0;
+		return 0;
+	}
+	return prefix_range(t, key, klen, first) - *first;
+}
+
+uint32_t
+tt_station_by_rank(const struct tt *t, uint32_t rank)
+{
+	(void)t;
+	return rank;	/* stations are stored in folded-name order */
+}
+
+/*
+ * Up to max close names: stations whose key starts with the query's first
+ * (in key order), then the nearest by edit distance, ties in key order.
+ * The distance limit shrinks as better candidates turn up.  On a huge
+ * timetable the scan is bounded: SUGGEST_SCAN stations around where the
+ * name would sort, and at most SUGGEST_BUDGET distances computed.
+ */
+size_t
+tt_station_suggest(const struct tt *t, const char *name, size_t len,
+    uint32_t *out, size_t max)
+{
+	char		 key[KEY_CAP];
+	unsigned	 dist[8], d, limit;
+	uint32_t	 cand[8], first, end, s, lo, n = TT_HDR(t)->nstations;
+	size_t		 klen, nout = 0, nc = 0, want, i, budget, l;
+	const char	*k;
+
+	if (max > 8)
+		max = 8;
+	klen = tt_fold(name, len, key, sizeof(key));
+	if (klen == 0 || klen > TT_NAME_MAX || max == 0)
+		return 0;
+	end = prefix_range(t, key, klen, &first);
+	for (s = first; s < end && nout < max; s++)
+		out[nout++] = s;
+	want = max - nout;
+	limit = klen / 3 > 2 ? (unsigned)(klen / 3) : 2;
+	lo = first > SUGGEST_SCAN / 2 ? first - SUGGEST_SCAN / 2 : 0;
+	if (n - lo > SUGGEST_SCAN)
+		n = lo + SUGGEST_SCAN;
+	else if (n > SUGGEST_SCAN)
+		lo = n - SUGGEST_SCAN;
+	for (s = lo, budget = 0; s < n && want > 0 && budget < SUGGEST_BUDGET;
+	    s++) {
+		if (s >= first && s < end)
+			continue;
+		k = station_key(t, s, &l);
+		if ((l > klen ? l - klen : klen - l) > limit)
+			continue;
+		budget++;
+		if ((d = fold_distance(key, klen, k, l, limit)) > limit)
+			continue;
+		/*
+		 * Keep the best `want` in (distance, key) order: the scan is
+		 * in key order, so a later equal distance never displaces.
+		 */
+		if (nc < want || d < dist[nc - 1]) {
+			i = nc < want ? nc++ : nc - 1;
+			for (; i > 0 && dist[i - 1] > d; i--) {
+				dist[i] = dist[i - 1];
+				cand[i] = cand[i - 1];
+			}
+			dist[i] = d;
+			cand[i] = s;
+		}
+		if (nc == want) {
+			if (dist[nc - 1] == 0)
+				break;
+			limit = dist[nc - 1] - 1;
+		}
+	}
+	for (i = 0; i < nc; i++)
+		out[nout++] = cand[i];
+	return nout;
+}
+
+/* Results. */
+
+static const struct tt_stop *
+train_stops(const struct tt *t, uint32_t train)
+{
+	return &TT_STOPS(t)[TT_TRAINS(t)[train].first_stop];
+}
+
+/* A ride leaving at dep_min, relative to the day the caller chose. */
+static void
+make_result(const struct tt *t, uint32_t train, unsigned fs, unsigned ts,
+    int32_t dep_min, struct tt_result *r)
+{
+	const struct tt_stop	*sp = train_stops(t, train);
+
+	r->train = train;
+	r->from_stop = (uint16_t)fs;
+	r->to_stop = (uint16_t)ts;
+	r->minutes = sp[ts].arr - sp[fs].dep;
+	r->dep_min = dep_min;
+	r->arr_min = dep_min + r->minutes;
+	if (sp[ts].cunknown == sp[fs].cunknown) {
+		r->price = sp[ts].cprice - sp[fs].cprice;
+		r->fare = sp[ts].cfare - sp[fs].cfare;
+	} else
+		r->price = r->fare = -1;
+	r->tags = 0;
+}
+
+static void
+pair_result(const struct tt *t, const struct tt_pair *p, int day,
+    struct tt_result *r)
+{
+	make_result(t, p->train, p->from_stop, p->to_stop,
+	    p->dep % TT_MINUTES_PER_DAY + day * TT_MINUTES_PER_DAY, r);
+}
+
+static const struct tt_range *
+find_range(const struct tt *t, uint32_t from, uint32_t to)
+{
+	const struct tt_station	*st;
+	const struct tt_range	*r;
+	uint32_t		 lo, hi, mid;
+
+	if (from >= TT_HDR(t)->nstations || to >= TT_HDR(t)->nstations)
+		return NULL;
+	st = &TT_STATIONS(t)[from];
+	r = &TT_RANGES(t)[st->range_first];
+	lo = 0;
+	hi = st->range_count;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (r[mid].to < to)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < st->range_count && r[lo].to == to ? &r[lo] : NULL;
+}
+
+/* First pair of p[0..n) leaving at clock time >= clock. */
+static uint32_t
+pair_lower(const struct tt_pair *p, uint32_t n, int clock)
+{
+	uint32_t	lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (p[mid].dep % TT_MINUTES_PER_DAY < clock)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int
+valid_clock(int t)
+{
+	return t >= 0 && t < TT_MINUTES_PER_DAY;
+}
+
+int
+tt_next(const struct tt *t, uint32_t from, uint32_t to, int clock,
+    struct tt_result *out)
+{
+	const struct tt_range	*r;
+	const struct tt_pair	*p;
+	uint32_t		 i;
+
+	if (!valid_clock(clock) || (r = find_range(t, from, to)) == NULL)
+		return 0;
+	p = &TT_PAIRS(t)[r->first];
+	if ((i = pair_lower(p, r->count, clock)) < r->count)
+		pair_result(t, &p[i], 0, out);
+	else
+		pair_result(t, &p[0], 1, out);	/* none left today */
+	return 1;
+}
+
+/* Tag the cheapest and the fastest; ties go to the earlier one. */
+static void
+tag(struct tt_result *out, size_t n)
+{
+	size_t	i, cheap = n, fast = n;
+
+	for (i = 0; i < n; i++) {
+		if (out[i].fare >= 0 && (cheap == n ||
+		    out[i].fare < out[cheap].fare))
+			cheap = i;
+		if (fast == n || out[i].minutes < out[fast].minutes)
+			fast = i;
+	}
+	if (cheap < n)
+		out[cheap].tags |= TT_TAG_CHEAPEST;
+	if (fast < n)
+		out[fast].tags |= TT_TAG_FASTEST;
+}
+
+size_t
+tt_window(const struct tt *t, uint32_t from, uint32_t to, int t1, int t2,
+    struct tt_result *out, size_t max)
+{
+	const struct tt_range	*r;
+	const struct tt_pair	*p;
+	uint32_t		 i, end;
+	size_t			 n = 0;
+
+	if (!valid_clock(t1) || !valid_clock(t2) ||
+	    (r = find_range(t, from, to)) == NULL)
+		return 0;
+	p = &TT_PAIRS(t)[r->first];
+	i = pair_lower(p, r->count, t1);
+	end = t1 <= t2 ? pair_lower(p, r->count, t2 + 1) : r->count;
+	for (; i < end && n < max; i++)
+		pair_result(t, &p[i], 0, &out[n++]);
+	if (t1 > t2) {
+		/* The window crosses midnight: on into tomorrow. */
+		end = pair_lower(p, r->count, t2 + 1);
+		for (i = 0; i < end && n < max; i++)
+			pair_result(t, &p[i], 1, &out[n++]);
+	}
+	tag(out, n);
+	return n;
+}
+
+int
+tt_best(const struct tt *t, uint32_t from, uint32_t to, enum tt_by by,
+    struct tt_result *out)
+{
+	const struct tt_range	*r;
+	const struct tt_pair	*p;
+	uint32_t		 i;
+
+	if ((r = find_range(t, from, to)) == NULL)
+		return 0;
+	i = by == TT_BY_PRICE ? r->best_fare : r->best_dur;
+	if (i == TT_NONE)
+		return 0;	/* no known fare */
+	p = &TT_PAIRS(t)[i];
+	make_result(t, p->train, p->from_stop, p->to_stop, p->dep, out);
+	return 1;
+}
+
+size_t
+tt_departures(const struct tt *t, uint32_t station, int clock, size_t count,
+    struct tt_result *out)
+{
+	const struct tt_station	*st;
+	const struct tt_dep	*d;
+	uint32_t		 lo, hi, mid, i;
+	size_t			 n;
+
+	if (!valid_clock(clock) || station >= TT_HDR(t)->nstations)
+		return 0;
+	st = &TT_STATIONS(t)[station];
+	d = &TT_DEPS(t)[st->dep_first];
+	lo = 0;
+	hi = st->dep_count;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (d[mid].dep % TT_MINUTES_PER_DAY < clock)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (count > st->dep_count)
+		count = st->dep_count;
+	for (n = 0; n < count; n++) {
+		int day = 0;
+
+		/* count <= dep_count: wrapping never comes back to lo. */
+		if ((i = lo + (uint32_t)n) >= st->dep_count) {
+			i -= st->dep_count;
+			day = 1;
+		}
+		make_result(t, d[i].train, d[i].stop,
+		    TT_TRAINS(t)[d[i].train].nstops - 1u,
+		    d[i].dep % TT_MINUTES_PER_DAY + day * TT_MINUTES_PER_DAY,
+		    &out[n]);
+	}
+	return n;
+}
+
+size_t
+tt_all(const struct tt *t, size_t offset, size_t limit, struct tt_result *out)
+{
+	const uint32_t	*all = TT_ALL(t);
+	size_t		 n, ntr = TT_HDR(t)->ntrains;
+	uint32_t	 tr;
+
+	for (n = 0; offset + n < ntr && n < limit; n++) {
+		tr = all[offset + n];
+		make_result(t, tr, 0, TT_TRAINS(t)[tr].nstops - 1u,
+		    train_stops(t, tr)[0].dep, &out[n]);
+	}
+	return n;
+}
+
+/* Accessors. */
+
+const char *
+tt_train_number(const struct tt *t, uint32_t train)
+{
+	if (train >= TT_HDR(t)->ntrains)
+		return "";
+	return TT_TRAINS(t)[train].number;
+}
+
+uint32_t
+tt_train_nstops(const struct tt *t, uint32_t train)
+{
+	if (train >= TT_HDR(t)->ntrains)
+		return 0;
+	return TT_TRAINS(t)[train].nstops;
+}
+
+uint32_t
+tt_stop_station(const struct tt *t, uint32_t train, unsigned stop)
+{
+	if (train >= TT_HDR(t)->ntrains || stop >= TT_TRAINS(t)[train].nstops)
+		return UINT32_MAX;
+	return train_stops(t, train)[stop].station;
+}
+
+enum tt_flag
+tt_leg_flag(const struct tt *t, uint32_t train, unsigned leg)
+{
+	if (train >= TT_HDR(t)->ntrains ||
+	    leg + 1u >= TT_TRAINS(t)[train].nstops)
+		return TT_FLAG_NONE;
+	return (enum tt_flag)train_stops(t, train)[leg].flag;
+}
+
+/* Formatting: a bounded writer that counts what it could not write. */
+
+struct buf {
+	char	*p;
+	size_t	 cap;
+	size_t	 len;
+};
+
+static void
+put(struct buf *b, const char *s, size_t n)
+{
+	if (b->len < b->cap) {
+		size_t room = b->cap - b->len;
+
+		memcpy(b->p + b->len, s, n < room ? n : room);
+	}
+	b->len += n;
+}
+
+static void
+puts_(struct buf *b, const char *s)
+{
+	put(b, s, strlen(s));
+}
+
+static void
+put_time(struct buf *b, int32_t min)
+{
+	char	s[32];
+	int	n;
+
+	if (min < 0)
+		min = 0;
+	n = snprintf(s, sizeof(s), "%02d:%02d", (int)(min %
+	    TT_MINUTES_PER_DAY / 60), (int)(min % 60));
+	if (min >= TT_MINUTES_PER_DAY)
+		n += snprintf(s + n, sizeof(s) - (size_t)n, "+%d",
+		    (int)(min / TT_MINUTES_PER_DAY));
+	put(b, s, (size_t)n);
+}
+
+static void
+put_money(struct buf *b, int64_t cents)
+{
+	char	s[32];
+	int	n;
+
+	if (cents < 0)
+		return;		/* unknown: empty field */
+	n = snprintf(s, sizeof(s), "%lld.%02lld", (long long)(cents / 100),
+	    (long long)(cents % 100));
+	put(b, s, (size_t)n);
+}
+
+static const char *
+flag_name(unsigned f)
+{
+	return f == TT_FLAG_REDUC ? "REDUC" : f == TT_FLAG_SUPPL ? "SUPPL" : "";
+}
+
+size_t
+tt_format(const struct tt *t, const struct tt_result *r, char *out,
+    size_t cap)
+{
+	const struct tt_stop	*sp;
+	struct buf		 b;
+	char			 s[32];
+	unsigned		 i, flagged = 0;
+
+	b.p = out;
+	b.cap = cap > 0 ? cap - 1 : 0;	/* room for the NUL */
+	b.len = 0;
+	if (r->train >= TT_HDR(t)->ntrains ||
+	    r->to_stop >= TT_TRAINS(t)[r->train].nstops ||
+	    r->from_stop >= r->to_stop) {
+		if (cap > 0)
+			out[0] = '\0';
+		return 0;
+	}
+	sp = train_stops(t, r->train);
+	puts_(&b, tt_train_number(t, r->train));
+	put(&b, ";", 1);
+	puts_(&b, tt_station_name(t, sp[r->from_stop].station));
+	put(&b, ";", 1);
+	puts_(&b, tt_station_name(t, sp[r->to_stop].station));
+	put(&b, ";", 1);
+	put_time(&b, r->dep_min);
+	put(&b, ";", 1);
+	put_time(&b, r->arr_min);
+	put(&b, ";", 1);
+	put(&b, s, (size_t)snprintf(s, sizeof(s), "%d", (int)r->minutes));
+	put(&b, ";", 1);
+	put_money(&b, r->price);
+	put(&b, ";", 1);
+	for (i = r->from_stop; i < r->to_stop; i++)
+		flagged |= sp[i].flag;
+	/* One entry per leg, but only when some leg has a flag. */
+	for (i = r->from_stop; flagged && i < r->to_stop; i++) {
+		if (i > r->from_stop)
+			put(&b, "|", 1);
+		puts_(&b, flag_name(sp[i].flag));
+	}
+	put(&b, ";", 1);
+	put_money(&b, r->fare);
+	put(&b, ";", 1);
+	for (i = r->from_stop + 1u; i < r->to_stop; i++) {
+		if (i > r->from_stop + 1u)
+			put(&b, "|", 1);
+		puts_(&b, tt_station_name(t, sp[i].station));
+	}
+	put(&b, ";", 1);
+	if (r->tags & TT_TAG_CHEAPEST)
+		puts_(&b, "cheapest");
+	if ((r->tags & TT_TAG_CHEAPEST) && (r->tags & TT_TAG_FASTEST))
+		put(&b, "|", 1);
+	if (r->tags & TT_TAG_FASTEST)
+		puts_(&b, "fastest");
+	if (cap > 0)
+		out[b.len < b.cap ? b.len : b.cap] = '\0';
+	return b.len;
+}

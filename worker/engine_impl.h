@@ -1,0 +1,121 @@
+/*
+ * engine_impl.h — the arena's layout, private to the engine's three files
+ * (timetable.c builds it, engine.c queries it, fold.c folds its names).
+ *
+ * The arena is one mmap(2) region, sealed read-only.  It starts with a
+ * header giving every array's count and byte offset from the base; the
+ * arrays hold 32-bit indices and offsets, never pointers, so the same pages
+ * mean the same thing in every worker that inherits them.
+ *
+ *   trains[ntrains]	in file order; a train's stops are contiguous
+ *   stops[nstops]	every stop of every train, with prefix sums of price
+ *			and fare so a ride from stop i to stop j costs O(1)
+ *   stations[nst]	sorted by folded name: a station's index is its rank
+ *   ranges[nranges]	per from-station, one per reachable to-station,
+ *			sorted by to-station: a slice of pairs[]
+ *   pairs[npairs]	rides (train, from stop, to stop), each slice sorted
+ *			by (clock, service departure, train, from stop)
+ *   deps[ndeps]	per station, stops with a next leg, same order
+ *   all[ntrains]	train indices ordered by first departure
+ *   strings		station names and folded keys, NUL-terminated
+ */
+#ifndef TRAINSRV_ENGINE_IMPL_H
+#define TRAINSRV_ENGINE_IMPL_H
+
+#include <stdint.h>
+
+#include "worker/engine.h"
+
+#define TT_MAGIC	0x74747231u	/* "ttr1" */
+#define TT_PAIRS_MAX	(64u * 1024 * 1024)	/* station-pair entries */
+#define TT_NONE		UINT32_MAX
+
+struct tt_hdr {
+	uint32_t	magic;
+	uint32_t	ntrains;
+	uint32_t	nlegs;
+	uint32_t	nstations;
+	uint32_t	nstops;
+	uint32_t	npairs;
+	uint32_t	nranges;
+	uint32_t	ndeps;
+	uint64_t	size;		/* bytes mapped */
+	uint64_t	off_trains;
+	uint64_t	off_stops;
+	uint64_t	off_stations;
+	uint64_t	off_ranges;
+	uint64_t	off_pairs;
+	uint64_t	off_deps;
+	uint64_t	off_all;
+	uint64_t	off_strings;
+};
+
+struct tt_train {
+	uint32_t	first_stop;	/* into stops[] */
+	uint16_t	nstops;
+	uint8_t		numlen;
+	char		number[TT_NUMBER_MAX + 1];
+};
+
+struct tt_stop {
+	uint32_t	station;
+	int32_t		arr;		/* service minutes; = dep at the first stop */
+	int32_t		dep;		/* service minutes; = arr at the last stop */
+	uint16_t	cunknown;	/* legs of unknown price before this stop */
+	uint8_t		flag;		/* of the leg leaving this stop */
+	uint8_t		pad;
+	int64_t		cprice;		/* base prices of the legs before it */
+	int64_t		cfare;		/* fares of the legs before it */
+};
+
+struct tt_station {
+	uint32_t	name;		/* offset in strings */
+	uint32_t	key;		/* offset in strings */
+	uint16_t	namelen;
+	uint16_t	keylen;
+	uint32_t	range_first;	/* into ranges[] */
+	uint32_t	range_count;
+	uint32_t	dep_first;	/* into deps[] */
+	uint32_t	dep_count;
+};
+
+struct tt_range {
+	uint32_t	to;
+	uint32_t	first;		/* into pairs[] */
+	uint32_t	count;
+	uint32_t	best_fare;	/* into pairs[]; TT_NONE when no fare is known */
+	uint32_t	best_dur;	/* into pairs[] */
+};
+
+struct tt_pair {
+	uint32_t	train;
+	uint16_t	from_stop;
+	uint16_t	to_stop;
+	int32_t		dep;		/* service minutes at the boarding stop */
+};
+
+struct tt_dep {
+	uint32_t	train;
+	uint16_t	stop;
+	uint16_t	pad;
+	int32_t		dep;
+};
+
+/* Typed views of the arena. */
+#define TT_HDR(t)	((const struct tt_hdr *)(const void *)(t))
+#define TT_ARRAY(t, type, off) \
+	((const type *)(const void *)((const char *)(t) + TT_HDR(t)->off))
+#define TT_TRAINS(t)	TT_ARRAY(t, struct tt_train, off_trains)
+#define TT_STOPS(t)	TT_ARRAY(t, struct tt_stop, off_stops)
+#define TT_STATIONS(t)	TT_ARRAY(t, struct tt_station, off_stations)
+#define TT_RANGES(t)	TT_ARRAY(t, struct tt_range, off_ranges)
+#define TT_PAIRS(t)	TT_ARRAY(t, struct tt_pair, off_pairs)
+#define TT_DEPS(t)	TT_ARRAY(t, struct tt_dep, off_deps)
+#define TT_ALL(t)	TT_ARRAY(t, uint32_t, off_all)
+#define TT_STRINGS(t)	TT_ARRAY(t, char, off_strings)
+
+/* fold.c: edit distance between two keys, or limit + 1 when above limit. */
+unsigned	 fold_distance(const char *a, size_t alen, const char *b,
+		    size_t blen, unsigned limit);
+
+#endif /* TRAINSRV_ENGINE_IMPL_H */
