@@ -202,7 +202,7 @@ print_summary(const struct st_segment *seg, const struct snap *sn,
 {
 	const struct st_header *h = seg->hdr;
 	time_t now = time(NULL);
-	double up = (double)(now - h->started_at), dt;
+	double up = (double)(now - h->started_at), dt = 0;
 	unsigned k;
 
 	printf("trainsrv on %s, master pid %lld, up %.0f s\n", h->listen,
@@ -225,6 +225,12 @@ print_summary(const struct st_segment *seg, const struct snap *sn,
 	printf("connections %llu open, %llu accepted, errors %llu\n",
 	    (unsigned long long)total_conns(sn), (unsigned long long)sn->field[1],
 	    (unsigned long long)sn->errors);
+	if (prev != NULL && dt > 0)
+		printf("per second: %.1f accepted, %.1f errors, %.0f bytes in, "
+		    "%.0f bytes out\n", (sn->field[1] - prev->field[1]) / dt,
+		    (sn->errors - prev->errors) / dt,
+		    (sn->field[4] - prev->field[4]) / dt,
+		    (sn->field[5] - prev->field[5]) / dt);
 	printf("latency p50 <= %llu us, p99 <= %llu us\n",
 	    (unsigned long long)percentile(sn->lat, 0.50),
 	    (unsigned long long)percentile(sn->lat, 0.99));
@@ -406,6 +412,8 @@ print_prom(const struct st_segment *seg, const struct snap *sn)
 	    (unsigned long long)sn->reload_successes);
 	prom_metric("respawns_total", "counter", "Workers respawned after an unexpected exit.");
 	printf("trainsrv_respawns_total %llu\n", (unsigned long long)sn->respawns);
+	prom_metric("timetable_trains", "gauge", "Trains in the timetable served.");
+	printf("trainsrv_timetable_trains %llu\n", (unsigned long long)sn->trains);
 	prom_metric("timetable_legs", "gauge", "Legs in the timetable served.");
 	printf("trainsrv_timetable_legs %llu\n", (unsigned long long)sn->legs);
 	prom_metric("timetable_stations", "gauge", "Stations in the timetable served.");

@@ -149,8 +149,9 @@ banner(const struct config *cfg, const struct tt *tt, const char *desc,
 	    tt_arena_size(tt) / 1024);
 	log_info("listening on %s%s", desc, cfg->bind == NULL &&
 	    desc[0] == '[' ? " (IPv4 and IPv6)" : "");
-	log_info("%u workers, up to %lu connections each (RLIMIT_NOFILE)",
-	    cfg->workers, nofile > 32 ? nofile - 32 : nofile);
+	log_info("%u worker%s, up to %lu connections each (RLIMIT_NOFILE)",
+	    cfg->workers, cfg->workers == 1 ? "" : "s",
+	    nofile > 32 ? nofile - 32 : nofile);
 	log_info("stats segment %s (trainsrv-stat -p %u)", seg->name,
 	    seg->hdr->port);
 	log_info("signals: INT/TERM stop gracefully (twice: at once), "

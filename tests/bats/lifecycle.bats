@@ -1,0 +1,183 @@
+#!/usr/bin/env bats
+# lifecycle.bats — the master's side: respawn, reload, stop, worker count,
+# orphaned workers, stale segments.
+
+load helpers
+
+teardown() { teardown_server; }
+
+stat_json() { "$BIN/trainsrv-stat" -p "$PORT" -j; }
+stat_get() { stat_json | jq -r "$1"; }
+# stat_ge JQ N — the stats value JQ is at least N.
+stat_ge() { local v; v=$(stat_get "$1") && [ "${v:-0}" -ge "$2" ]; }
+worker_pids() { stat_get '.workers[] | select(.state != "dead") | .pid'; }
+live_workers() { [ "$(stat_get '[.workers[] | select(.state == "idle" or .state == "busy")] | length')" -eq "$1" ]; }
+no_worker_alive() { local p; for p in "$@"; do kill -0 "$p" 2>/dev/null && return 1; done; return 0; }
+segment_gone() { [ ! -e "/dev/shm/trainsrv.$PORT" ]; }
+
+@test "a worker killed with SIGKILL is respawned in its slot; no counter goes backward" {
+	start_server -w 2
+	wait_until 10 workers_ready 2
+	ask PING PING PING >/dev/null
+	before=$(stat_get .requests)
+	slot=$(stat_get '.workers[0].slot')
+	pid=$(stat_get '.workers[0].pid')
+	kill -KILL "$pid"
+	wait_until 1 stat_ge .respawns 1
+	wait_until 1 live_workers 2
+	newpid=$(stat_get ".workers[] | select(.slot == $slot) | .pid")
+	[ "$newpid" != "$pid" ]
+	[ "$(stat_get .requests)" -ge "$before" ]
+	log_has "worker $slot (pid $pid) killed by signal 9"
+	run ask PING
+	[ "${lines[2]}" = "PONG" ]
+}
+
+@test "SIGHUP with a valid file: new connections see the new timetable" {
+	TIMETABLE=$BATS_TEST_TMPDIR/tt.txt
+	cp "$DATA/sncf.txt" "$TIMETABLE"
+	start_server -w 2
+	run ask "STATIONS lyon"
+	[ "${lines[1]}" = "OK 0" ]
+	{ cat "$DATA/sncf.txt"; echo "1;Valence;Lyon Part-Dieu;8:00;9:10;25.00;"; } >"$TIMETABLE.new"
+	mv "$TIMETABLE.new" "$TIMETABLE"
+	kill -HUP "$SERVER_PID"
+	wait_until 5 stat_ge .reload_successes 1
+	[ "$(stat_get .legs)" -eq 22 ]
+	[ "$(stat_get .generation)" -eq 2 ]
+	run ask "STATIONS lyon" "NEXT valence;lyon part dieu;07:00"
+	[ "${lines[1]}" = "OK 1" ]
+	[ "${lines[2]}" = "Lyon Part-Dieu" ]
+	[ "${lines[4]}" = "1;Valence;Lyon Part-Dieu;08:00;09:10;70;25.00;;25.00;;" ]
+}
+
+@test "SIGHUP with a broken file keeps serving the old one and logs file:line" {
+	TIMETABLE=$BATS_TEST_TMPDIR/tt.txt
+	cp "$DATA/sncf.txt" "$TIMETABLE"
+	start_server -w 2
+	{ cat "$DATA/sncf.txt"; echo "2;Valence;Lyon;8:00;9:61;25.00;"; } >"$TIMETABLE.new"
+	mv "$TIMETABLE.new" "$TIMETABLE"
+	kill -HUP "$SERVER_PID"
+	wait_until 5 stat_ge .reload_attempts 1
+	[ "$(stat_get .reload_successes)" -eq 0 ]
+	[ "$(stat_get .generation)" -eq 1 ]
+	log_has "$TIMETABLE:22: "
+	log_has "reload failed"
+	run ask "STATIONS" "PING"
+	[ "${lines[1]}" = "OK 4" ]
+	[ "${lines[7]}" = "PONG" ]
+}
+
+@test "reloads under pipelined load lose no request" {
+	start_server -w 2
+	wait_until 10 workers_ready 2
+	"$BIN/trainsrv-bench" -p "$PORT" -c 20 -P 8 -d 4 --json >"$BATS_TEST_TMPDIR/bench.out" 2>&1 &
+	bench=$!
+	for i in 1 2 3 4 5; do
+		wait_until 5 stat_ge .requests $((i * 1000))
+		kill -HUP "$SERVER_PID"
+		wait_until 5 stat_ge .reload_successes "$i"
+	done
+	wait "$bench" || { cat "$BATS_TEST_TMPDIR/bench.out"; false; }
+	json=$(tail -n 1 "$BATS_TEST_TMPDIR/bench.out")
+	echo "$json"
+	[ "$(echo "$json" | jq .failed)" -eq 0 ]
+	[ "$(echo "$json" | jq .wrong_replies)" -eq 0 ]
+	[ "$(echo "$json" | jq .requests)" -gt 5000 ]
+}
+
+@test "SIGINT with connected clients: each gets * shutdown, exit 0, segment removed" {
+	start_server -w 2
+	pids=()
+	for i in 1 2 3; do
+		{ printf 'PING\n'; sleep 30; } |
+		    timeout 20 socat -t 5 - "TCP:127.0.0.1:$PORT" >"$BATS_TEST_TMPDIR/c$i" &
+		pids+=($!)
+	done
+	wait_until 10 stat_ge .connections 3
+	[ -e "/dev/shm/trainsrv.$PORT" ]
+	kill -INT "$SERVER_PID"
+	wait "$SERVER_PID"
+	for i in 1 2 3; do
+		wait_until 5 grep -qx '\* shutdown' "$BATS_TEST_TMPDIR/c$i"
+		grep -qx 'PONG' "$BATS_TEST_TMPDIR/c$i"
+	done
+	segment_gone
+	log_has "stopped"
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+}
+
+@test "the master handles SIGINT even when started with SIGINT ignored" {
+	trap '' INT
+	start_server -w 1
+	trap - INT
+	kill -INT "$SERVER_PID"
+	wait_until 5 pid_gone "$SERVER_PID"
+	segment_gone
+}
+
+@test "workers ignore SIGINT, SIGHUP and SIGQUIT: only the master decides" {
+	start_server -w 1
+	wait_until 10 workers_ready 1
+	pid=$(worker_pids)
+	kill -INT "$pid"; kill -HUP "$pid"; kill -QUIT "$pid"
+	run ask PING
+	[ "${lines[2]}" = "PONG" ]
+	kill -0 "$pid"
+	[ "$(stat_get .respawns)" -eq 0 ]
+}
+
+@test "SIGKILL on the master: every worker is gone within 2 s" {
+	start_server -w 3
+	wait_until 10 workers_ready 3
+	pids=$(worker_pids)
+	kill -KILL "$SERVER_PID"
+	wait_until 2 no_worker_alive $pids
+}
+
+@test "a stale segment is replaced at start; a live owner makes a new server refuse" {
+	start_server -w 1
+	wait_until 10 workers_ready 1
+	old=$PORT
+	kill -KILL "$SERVER_PID"
+	wait_until 5 pid_gone "$SERVER_PID"
+	[ -e "/dev/shm/trainsrv.$old" ]
+	run "$BIN/trainsrv-stat" -p "$old"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"no live owner"* ]]
+	"$BIN/trainsrv" -b 127.0.0.1 -p "$old" -w 1 -f "$DATA/sncf.txt" 2>"$BATS_TEST_TMPDIR/second.log" &
+	SERVER_PID=$!
+	PORT=$old
+	wait_until 10 workers_ready 1
+	[ "$(stat_get .master_pid)" -eq "$SERVER_PID" ]
+	# Another address, same port: the bind succeeds, the segment is owned.
+	run "$BIN/trainsrv" -b 127.0.0.2 -p "$old" -w 1 -f "$DATA/sncf.txt"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"owned by a running trainsrv (pid $SERVER_PID)"* ]]
+}
+
+@test "SIGTTIN adds a worker, SIGTTOU removes one, never below 1" {
+	start_server -w 1
+	wait_until 10 live_workers 1
+	kill -TTIN "$SERVER_PID"
+	wait_until 5 live_workers 2
+	kill -TTIN "$SERVER_PID"
+	wait_until 5 live_workers 3
+	[ "$(stat_get .workers_target)" -eq 3 ]
+	kill -TTOU "$SERVER_PID"
+	wait_until 5 live_workers 2
+	kill -TTOU "$SERVER_PID"; kill -TTOU "$SERVER_PID"
+	wait_until 5 live_workers 1
+	[ "$(stat_get .workers_target)" -eq 1 ]
+	run ask PING
+	[ "${lines[2]}" = "PONG" ]
+}
+
+@test "p99 of 100 requests is under 100 ms" {
+	start_server -w 2
+	run "$BIN/trainsrv-bench" -p "$PORT" -c 1 -n 100 --json
+	[ "$status" -eq 0 ]
+	p99=$(echo "${lines[-1]}" | jq .p99_us)
+	echo "p99 = $p99 us"
+	awk -v p="$p99" -v s="$SCALE" 'BEGIN { exit !(p < 100000 * s) }'
+}
