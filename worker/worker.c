@@ -205,19 +205,19 @@ w_accept(int drain)
 }
 
 /*
- * Stop accepting for good.  On a graceful stop (drain) first take what
- * waits in the backlog: no other worker will.  On a retire the other
- * workers go on accepting from the same queue, so leave it to them.
+ * Stop accepting for good, first taking what waits in the backlog so that
+ * no connection is left there unaccepted.  A retiring worker serves them
+ * until it is told to leave, which happens only once no retiring worker
+ * accepts any more: their clients then reconnect to a worker that stays.
  */
 static void
-w_stop_accepting(int drain)
+w_stop_accepting(void)
 {
 	if (w.lfd == -1)
 		return;
 	ST_SET(w.slot->accepting, ACCEPT_NO);
 	ST_SET(w.slot->state, ST_EXITING);
-	if (drain)
-		w_accept(1);
+	w_accept(1);
 	w_listen(0);
 	close(w.lfd);
 	w.lfd = -1;
@@ -233,7 +233,7 @@ w_leave(const char *notice)
 
 	if (w.leaving != NULL)
 		return;
-	w_stop_accepting(1);
+	w_stop_accepting();
 	w.leaving = notice;
 	for (c = w.conns; c != NULL; c = next) {
 		next = c->next;
@@ -329,6 +329,25 @@ w_init(const struct worker_args *wa, int chan)
 	ST_ADD(w.slot->workers, 1);
 }
 
+/*
+ * A testing aid, documented in trainsrv(8): TRAINSRV_TEST_FAIL_START makes
+ * every worker die before it is ready ("crash"), or fail at start-up for
+ * good ("fatal"), so that the tests can drive the crash-loop guard and the
+ * "no worker could start" path through the real binary.
+ */
+static void
+w_test_fault(void)
+{
+	const char *f = getenv("TRAINSRV_TEST_FAIL_START");
+
+	if (f == NULL)
+		return;
+	if (strcmp(f, "crash") == 0)
+		_exit(70);
+	if (strcmp(f, "fatal") == 0)
+		exit(EXIT_FATAL);
+}
+
 void
 worker_main(const struct worker_args *wa, int chan)
 {
@@ -348,6 +367,7 @@ worker_main(const struct worker_args *wa, int chan)
 	if (getppid() != w_master)
 		exit(0);
 	w_init(wa, chan);
+	w_test_fault();
 	if ((w.epfd = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
 	    w_epoll_add(w.chan, &w.chan) == -1) {
 		log_warn("epoll: %s", strerror(errno));
@@ -375,7 +395,7 @@ worker_main(const struct worker_args *wa, int chan)
 		}
 		if (w_retire) {
 			w_retire = 0;
-			w_stop_accepting(0);
+			w_stop_accepting();
 		}
 		if (w_request != NULL)
 			w_leave(w_request);

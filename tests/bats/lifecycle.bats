@@ -181,3 +181,37 @@ segment_gone() { [ ! -e "/dev/shm/trainsrv.$PORT" ]; }
 	echo "p99 = $p99 us"
 	awk -v p="$p99" -v s="$SCALE" 'BEGIN { exit !(p < 100000 * s) }'
 }
+
+@test "crash-loop guard: workers dying before ready get delayed respawns" {
+	TRAINSRV_TEST_FAIL_START=crash start_server -w 2
+	wait_until 10 log_has "respawns delayed by"
+	n1=$(stat_get .respawns)
+	t0=$(now_ms)
+	wait_until 10 log_has "respawns delayed by 800 ms"
+	n2=$(stat_get .respawns)
+	t1=$(now_ms)
+	echo "respawns: $n1 when the guard engaged, $n2 after $((t1 - t0)) ms"
+	# Without the guard a worker dies and is respawned every millisecond or so.
+	[ $((n2 - n1)) -lt 40 ]
+	[ "$(grep -c 'exited with status 70' "$SERVER_LOG")" -lt 80 ]
+}
+
+@test "kills after start-up never trigger the crash-loop guard" {
+	start_server -w 2
+	for i in $(seq 1 15); do
+		wait_until 5 live_workers 2
+		kill -KILL "$(worker_pids | head -n 1)"
+		wait_until 5 stat_ge .respawns "$i"
+	done
+	! log_has "respawns delayed"
+}
+
+@test "a worker that cannot start for good is not respawned; no worker left: exit 1" {
+	TRAINSRV_TEST_FAIL_START=fatal start_server -w 2
+	wait_until 10 pid_gone "$SERVER_PID"
+	run wait "$SERVER_PID"
+	[ "$status" -eq 1 ]
+	log_has "not respawned"
+	log_has "no worker could start"
+	segment_gone
+}

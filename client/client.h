@@ -1,0 +1,80 @@
+/*
+ * client.h — what the modules of trainsrv-client(1) share: the connection
+ * (conn.c), the terminal and the line editor (lineedit.c), the results
+ * table (table.c), the menu (menu.c) and the signal plumbing (main.c).
+ */
+#ifndef TRAINSRV_CLIENT_H
+#define TRAINSRV_CLIENT_H
+
+#include <poll.h>
+#include <stdio.h>
+#include <stddef.h>
+
+/* main.c: signals, waiting, dying. */
+int		 xpoll(struct pollfd *, nfds_t, int ms);
+long long	 now_ms(void);
+void		 die(const char *fmt, ...)
+		    __attribute__((format(printf, 1, 2), noreturn));
+
+/* conn.c: one connection to the server. */
+struct reply {
+	int		 ok;		/* 1: "OK n", 0: "ERR code message" */
+	long		 code;		/* ERR: the code */
+	char		*status;	/* the status line */
+	const char	*msg;		/* ERR: the message, inside status */
+	char		**lines;	/* OK: the data lines */
+	size_t		 nlines;
+};
+
+/* Called for each notice, with the text after "* ". */
+typedef void	(*conn_notice_fn)(const char *text);
+
+struct conn;
+struct conn	*conn_new(const char *host, const char *port, conn_notice_fn);
+int		 conn_open(struct conn *);
+void		 conn_free(struct conn *);
+int		 conn_fd(const struct conn *);
+void		 conn_pump(struct conn *);
+int		 conn_query(struct conn *, const char *cmd, int resend,
+		    struct reply *);
+void		 conn_quit(struct conn *);
+const char	*conn_error(const struct conn *);
+void		 reply_free(struct reply *);
+int		 command_is_readonly(const char *cmd);
+
+/* lineedit.c: the terminal, prompts and messages. */
+#define LE_MAX		1024	/* longest answer, bytes */
+
+void		 ui_init(void);
+int		 ui_tty(void);
+FILE		*ui_msgfp(void);
+void		 ui_end(void);
+void		 ui_bye(const char *);
+void		 ui_suspend(void);
+void		 ui_resume(void);
+void		 ui_notice(const char *fmt, ...)
+		    __attribute__((format(printf, 1, 2)));
+void		 ui_msg(const char *fmt, ...)
+		    __attribute__((format(printf, 1, 2)));
+int		 le_read(struct conn *, const char *prompt, char *buf,
+		    size_t size);
+
+/* table.c: results as an aligned table. */
+struct train {
+	char	*num, *from, *to, *dep, *arr, *minutes, *price, *flag;
+	char	*fare, *via, *tags;
+};
+
+int		 train_parse(char *line, struct train *);
+void		 table_print(FILE *, const struct train *, size_t, int tags);
+void		 fmt_duration(const char *minutes, char *buf, size_t size);
+void		 fmt_fare(const char *fare, char *buf, size_t size);
+void		 fmt_time(const char *t, char *buf, size_t size);
+size_t		 u8len(const char *);
+int		 term_cols(void);
+int		 term_rows(void);
+
+/* menu.c: the traveller's menu. */
+int		 menu_run(struct conn *, int raw);
+
+#endif /* TRAINSRV_CLIENT_H */
