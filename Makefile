@@ -18,15 +18,17 @@ PORT	?= 8080
 WARN	 = -std=c11 -Wall -Wextra -Werror
 OPT	?= -O2 -g
 CFLAGS_EXTRA ?=
-CPPFLAGS = -D_GNU_SOURCE -I.
+CPPFLAGS = -D_GNU_SOURCE -I. -DTRAINSRV_TIMETABLE='"$(PREFIX)/share/trainsrv/timetable.txt"'
 ALL_CFLAGS = $(WARN) $(OPT) $(CFLAGS_EXTRA) $(CFLAGS)
 LDLIBS	 = -lrt
 
 # Sources, by program.  The engine is the workers' query engine; the master
 # links it too, to load and validate a timetable before it forks.
-ENGINE_SRC = worker/engine.c worker/timetable.c worker/fold.c
-SERVER_SRC = $(wildcard master/*.c) $(filter-out $(ENGINE_SRC),$(wildcard worker/*.c)) \
-	     $(ENGINE_SRC) ipc/stats.c ipc/channel.c ipc/wire.c ipc/log.c
+# Every other worker/*.c file is the engine.
+WORKER_SRC = worker/worker.c worker/conn.c worker/proto.c worker/buf.c
+ENGINE_SRC = $(filter-out $(WORKER_SRC),$(wildcard worker/*.c))
+SERVER_SRC = $(wildcard master/*.c) $(WORKER_SRC) $(ENGINE_SRC) \
+	     ipc/stats.c ipc/channel.c ipc/wire.c ipc/log.c
 CLIENT_SRC = $(filter-out client/stat.c,$(wildcard client/*.c)) ipc/wire.c
 STAT_SRC   = client/stat.c ipc/stats.c
 BENCH_SRC  = $(wildcard tests/bench/*.c) ipc/wire.c
@@ -38,8 +40,14 @@ PROGS	= $(BIN)/trainsrv $(BIN)/trainsrv-client $(BIN)/trainsrv-stat
 TOOLS	= $(BIN)/trainsrv-bench $(BIN)/unit-tests $(BIN)/bench-engine $(BIN)/ttgen
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+LINK = @mkdir -p $(dir $@); echo "  LINK $@"; $(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 .PHONY: all run test unit bats check-asan bench-engine bench install clean lint
+
+# Parts of the build owned by one subsystem live beside it, as make
+# fragments that add to PROGS/TOOLS and define their own rules with the
+# obj function and LINK.
+include $(sort $(wildcard */*.mk tests/*/*.mk))
 
 all: $(PROGS) $(TOOLS)
 
@@ -55,9 +63,9 @@ $(BIN)/unit-tests: $(call obj,$(UNIT_SRC))
 $(BIN)/bench-engine: $(call obj,$(BENCHENG_SRC))
 $(BIN)/ttgen: $(call obj,$(TTGEN_SRC))
 
-$(PROGS) $(TOOLS):
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+$(BIN)/trainsrv $(BIN)/trainsrv-client $(BIN)/trainsrv-stat $(BIN)/trainsrv-bench \
+$(BIN)/unit-tests $(BIN)/bench-engine $(BIN)/ttgen:
+	$(LINK)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
@@ -79,7 +87,7 @@ SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 check-asan:
 	$(MAKE) BUILD=build-asan BIN=build-asan/bin OPT="-O1 -g" \
 	    CFLAGS_EXTRA="$(SAN_FLAGS)" LDLIBS="-lrt $(SAN_FLAGS)" all
-	@rm -rf build-asan/reports && mkdir -p build-asan/reports
+	@rm -rf build-asan/reports && mkdir -p build-asan/reports && chmod 1777 build-asan/reports
 	@BIN=$(abspath build-asan/bin) TRAINSRV_SANITIZED=1 \
 	    ASAN_OPTIONS=log_path=$(abspath build-asan/reports)/asan:detect_leaks=1:abort_on_error=1 \
 	    UBSAN_OPTIONS=log_path=$(abspath build-asan/reports)/ubsan:print_stacktrace=1:halt_on_error=1 \
@@ -95,8 +103,9 @@ lint:
 	mandoc -T lint -W warning man/*
 
 install: $(PROGS)
-	install -d $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/trainsrv
 	install -m 755 $(PROGS) $(DESTDIR)$(PREFIX)/bin
+	install -m 644 data/sncf.txt $(DESTDIR)$(PREFIX)/share/trainsrv/timetable.txt
 	for f in man/*.[1-9]; do \
 		s=$${f##*.}; install -d $(DESTDIR)$(PREFIX)/share/man/man$$s; \
 		install -m 644 $$f $(DESTDIR)$(PREFIX)/share/man/man$$s; \

@@ -33,11 +33,12 @@ const size_t st_nslot_fields = sizeof st_slot_fields / sizeof st_slot_fields[0];
 
 static const char *st_cmd_names[ST_CMD_MAX] = {
 	"HELP", "PING", "ECHO", "ALL", "NEXT", "WINDOW", "BEST",
-	"DEPARTURES", "STATIONS", "QUIT", "OTHER",
+	"DEPARTURES", "STATIONS", "QUIT", "OTHER", "JOURNEY", "NAME", "WHO",
+	"MSG",
 };
 
 static const char *st_err_names[ST_ERR_MAX] = {
-	"400", "404", "413", "500", "503",
+	"400", "404", "413", "500", "503", "409", "429",
 };
 
 static const char *st_state_names[] = {

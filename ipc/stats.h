@@ -42,12 +42,14 @@ enum st_cmd {
 	ST_CMD_HELP, ST_CMD_PING, ST_CMD_ECHO, ST_CMD_ALL, ST_CMD_NEXT,
 	ST_CMD_WINDOW, ST_CMD_BEST, ST_CMD_DEPARTURES, ST_CMD_STATIONS,
 	ST_CMD_QUIT, ST_CMD_OTHER,	/* unknown or empty requests */
+	ST_CMD_JOURNEY, ST_CMD_NAME, ST_CMD_WHO, ST_CMD_MSG,
 	ST_CMD_MAX = 16			/* room for later commands */
 };
 
 /* Error codes counted per slot. */
 enum st_err {
 	ST_ERR_400, ST_ERR_404, ST_ERR_413, ST_ERR_500, ST_ERR_503,
+	ST_ERR_409, ST_ERR_429,
 	ST_ERR_MAX = 8
 };
 

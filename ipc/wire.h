@@ -18,7 +18,9 @@
 /* Error codes. */
 #define WIRE_EBADREQ	400	/* malformed request, wrong field count */
 #define WIRE_ENOTFOUND	404	/* unknown station */
+#define WIRE_ECONFLICT	409	/* nickname taken */
 #define WIRE_ETOOLONG	413	/* line too long */
+#define WIRE_ETOOMANY	429	/* rate limit */
 #define WIRE_EINTERNAL	500
 #define WIRE_ESHUTDOWN	503
 

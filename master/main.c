@@ -7,7 +7,9 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +27,7 @@ usage(int status)
 {
 	fprintf(status ? stderr : stdout,
 	    "usage: trainsrv [-htv] [-b address] [-f timetable] [-i seconds] "
-	    "[-p port] [-w workers]\n");
+	    "[-p port] [-u user] [-w workers]\n");
 	exit(status);
 }
 
@@ -76,6 +78,7 @@ parse_options(int argc, char *argv[], struct config *cfg)
 		{ "idle-timeout", required_argument, NULL, 'i' },
 		{ "port", required_argument, NULL, 'p' },
 		{ "test", no_argument, NULL, 't' },
+		{ "user", required_argument, NULL, 'u' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "workers", required_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 }
@@ -87,7 +90,7 @@ parse_options(int argc, char *argv[], struct config *cfg)
 	cfg->port = 8080;
 	cfg->workers = default_workers();
 	cfg->idle_timeout = 300;
-	while ((ch = getopt_long(argc, argv, "b:f:hi:p:tvw:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "b:f:hi:p:tu:vw:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'b': cfg->bind = optarg; break;
 		case 'f': cfg->timetable = optarg; break;
@@ -95,6 +98,7 @@ parse_options(int argc, char *argv[], struct config *cfg)
 		case 'i': cfg->idle_timeout = number("i", optarg, 1, 86400); break;
 		case 'p': cfg->port = number("p", optarg, 0, 65535); break;
 		case 't': cfg->check_only = 1; break;
+		case 'u': cfg->user = optarg; break;
 		case 'v': cfg->verbose = 1; break;
 		case 'w': cfg->workers = number("w", optarg, 1,
 		    TRAINSRV_MAX_WORKERS); break;
@@ -123,6 +127,33 @@ load(const struct config *cfg)
 	exit(1);
 }
 
+/*
+ * Started as root, the master keeps root (binding, reloading) and its
+ * workers become an unprivileged user, "nobody" unless -u says otherwise,
+ * before they serve anyone.  Not root: everything runs as the caller, and
+ * -u is an error rather than a silent no-op.
+ */
+static void
+resolve_user(struct config *cfg)
+{
+	struct passwd *pw;
+
+	if (geteuid() != 0) {
+		if (cfg->user != NULL)
+			fatal("-u %s: only root can switch users", cfg->user);
+		return;
+	}
+	if (cfg->user == NULL)
+		cfg->user = "nobody";
+	errno = 0;
+	if ((pw = getpwnam(cfg->user)) == NULL)
+		fatal("-u %s: no such user", cfg->user);
+	if (pw->pw_uid == 0)
+		fatal("-u %s: workers must not run as root", cfg->user);
+	cfg->uid = pw->pw_uid;
+	cfg->gid = pw->pw_gid;
+}
+
 /* As many descriptors as the hard limit allows (nginx's worker_rlimit_nofile). */
 static unsigned long
 raise_nofile(void)
@@ -149,9 +180,11 @@ banner(const struct config *cfg, const struct tt *tt, const char *desc,
 	    tt_arena_size(tt) / 1024);
 	log_info("listening on %s%s", desc, cfg->bind == NULL &&
 	    desc[0] == '[' ? " (IPv4 and IPv6)" : "");
-	log_info("%u worker%s, up to %lu connections each (RLIMIT_NOFILE)",
+	log_info("%u worker%s, up to %lu connections each (RLIMIT_NOFILE)%s%s",
 	    cfg->workers, cfg->workers == 1 ? "" : "s",
-	    nofile > 32 ? nofile - 32 : nofile);
+	    nofile > 32 ? nofile - 32 : nofile,
+	    cfg->uid != 0 ? ", running as user " : "",
+	    cfg->uid != 0 ? cfg->user : "");
 	log_info("stats segment %s (trainsrv-stat -p %u)", seg->name,
 	    seg->hdr->port);
 	log_info("signals: INT/TERM stop gracefully (twice: at once), "
@@ -178,6 +211,7 @@ main(int argc, char *argv[])
 		tt_free(tt);
 		return 0;
 	}
+	resolve_user(&cfg);
 	nofile = raise_nofile();
 	lfd = listen_open(cfg.bind, cfg.port, desc, sizeof desc, &port, err,
 	    sizeof err);
@@ -186,6 +220,9 @@ main(int argc, char *argv[])
 		    cfg.port, err);
 	if (st_create(port, &seg, err, sizeof err) == -1)
 		fatal("%s", err);
+	/* Readers in the workers' group may read it (mode 0640). */
+	if (cfg.uid != 0 && fchown(seg.fd, 0, cfg.gid) == -1)
+		fatal("fchown %s: %s", seg.name, strerror(errno));
 	snprintf(seg.hdr->listen, sizeof seg.hdr->listen, "%s", desc);
 	if (realpath(cfg.timetable, path) == NULL)
 		snprintf(path, sizeof path, "%s", cfg.timetable);

@@ -30,6 +30,9 @@ struct config {
 	unsigned	 workers;
 	unsigned	 idle_timeout;	/* seconds */
 	int		 check_only;
+	const char	*user;		/* workers run as this user when root */
+	uid_t		 uid;		/* resolved; 0 when not switching */
+	gid_t		 gid;
 	int		 verbose;
 };
 

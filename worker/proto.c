@@ -85,6 +85,8 @@ proto_err_index(int code)
 	case WIRE_ENOTFOUND:	return ST_ERR_404;
 	case WIRE_ETOOLONG:	return ST_ERR_413;
 	case WIRE_ESHUTDOWN:	return ST_ERR_503;
+	case WIRE_ECONFLICT:	return ST_ERR_409;
+	case WIRE_ETOOMANY:	return ST_ERR_429;
 	default:		return ST_ERR_500;
 	}
 }

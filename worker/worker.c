@@ -24,6 +24,7 @@
  * the worker closes everything and exits at once.
  */
 #include <errno.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -329,6 +330,24 @@ w_init(const struct worker_args *wa, int chan)
 	ST_ADD(w.slot->workers, 1);
 }
 
+/* Become the unprivileged user before serving anyone (the master stays root). */
+static int
+w_drop_privileges(const struct config *cfg)
+{
+	if (cfg->uid == 0)
+		return 0;
+	if (setgroups(1, &cfg->gid) == -1 || setgid(cfg->gid) == -1 ||
+	    setuid(cfg->uid) == -1) {
+		log_warn("cannot become user %s: %s", cfg->user, strerror(errno));
+		return -1;
+	}
+	if (setuid(0) != -1) {
+		log_warn("still able to regain root after dropping it");
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * A testing aid, documented in trainsrv(8): TRAINSRV_TEST_FAIL_START makes
  * every worker die before it is ready ("crash"), or fail at start-up for
@@ -360,6 +379,9 @@ worker_main(const struct worker_args *wa, int chan)
 	snprintf(role, sizeof role, "worker %u", wa->slot);
 	log_init(role);
 	w_master = wa->master;
+	if (w_drop_privileges(wa->cfg) == -1)
+		exit(EXIT_FATAL);
+	/* After the uid change, which clears the parent-death signal. */
 	if (w_signals(&waitmask) == -1 || prctl(PR_SET_PDEATHSIG, SIGTERM) == -1) {
 		log_warn("signals: %s", strerror(errno));
 		exit(EXIT_FATAL);
