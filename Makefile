@@ -25,18 +25,19 @@ LDLIBS	 = -lrt
 # Sources, by program.  The engine is the workers' query engine; the master
 # links it too, to load and validate a timetable before it forks.
 # Every other worker/*.c file is the engine.
-WORKER_SRC = worker/worker.c worker/conn.c worker/proto.c worker/buf.c
+WORKER_SRC = worker/worker.c worker/conn.c worker/proto.c worker/buf.c worker/session.c
 ENGINE_SRC = $(filter-out $(WORKER_SRC),$(wildcard worker/*.c))
 SERVER_SRC = $(wildcard master/*.c) $(WORKER_SRC) $(ENGINE_SRC) \
 	     ipc/stats.c ipc/channel.c ipc/wire.c ipc/log.c
-CLIENT_SRC = $(filter-out client/stat.c,$(wildcard client/*.c)) ipc/wire.c
+CLIENT_SRC = $(filter-out client/stat.c client/ctl.c,$(wildcard client/*.c)) ipc/wire.c
+CTL_SRC    = client/ctl.c
 STAT_SRC   = client/stat.c ipc/stats.c
 BENCH_SRC  = $(wildcard tests/bench/*.c) ipc/wire.c
 UNIT_SRC   = $(wildcard tests/unit/*.c) $(ENGINE_SRC) ipc/wire.c
 BENCHENG_SRC = tests/perf/bench_engine.c $(ENGINE_SRC)
 TTGEN_SRC  = tests/tools/ttgen.c
 
-PROGS	= $(BIN)/trainsrv $(BIN)/trainsrv-client $(BIN)/trainsrv-stat
+PROGS	= $(BIN)/trainsrv $(BIN)/trainsrv-client $(BIN)/trainsrv-stat $(BIN)/trainsrv-ctl
 TOOLS	= $(BIN)/trainsrv-bench $(BIN)/unit-tests $(BIN)/bench-engine $(BIN)/ttgen
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
@@ -58,12 +59,13 @@ $(BUILD)/obj/%.o: %.c
 $(BIN)/trainsrv: $(call obj,$(SERVER_SRC))
 $(BIN)/trainsrv-client: $(call obj,$(CLIENT_SRC))
 $(BIN)/trainsrv-stat: $(call obj,$(STAT_SRC))
+$(BIN)/trainsrv-ctl: $(call obj,$(CTL_SRC))
 $(BIN)/trainsrv-bench: $(call obj,$(BENCH_SRC))
 $(BIN)/unit-tests: $(call obj,$(UNIT_SRC))
 $(BIN)/bench-engine: $(call obj,$(BENCHENG_SRC))
 $(BIN)/ttgen: $(call obj,$(TTGEN_SRC))
 
-$(BIN)/trainsrv $(BIN)/trainsrv-client $(BIN)/trainsrv-stat $(BIN)/trainsrv-bench \
+$(BIN)/trainsrv $(BIN)/trainsrv-client $(BIN)/trainsrv-stat $(BIN)/trainsrv-ctl $(BIN)/trainsrv-bench \
 $(BIN)/unit-tests $(BIN)/bench-engine $(BIN)/ttgen:
 	$(LINK)
 

@@ -1,33 +1,147 @@
 /*
- * channel.c — fixed-size messages over a SOCK_SEQPACKET socketpair.
+ * channel.c — messages over a SOCK_SEQPACKET socketpair, with a queue for
+ * what the socket cannot take at once (see channel.h).
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "ipc/channel.h"
+
+#define CH_HDR		offsetof(struct ch_msg, data)
+#define CH_BUFSIZE	(1024 * 1024)
+#define CH_QUEUE_MAX	(64 * 1024 * 1024)	/* a peer this far behind is stuck */
+
+struct ch_queued {
+	struct ch_queued	*next;
+	size_t			 len;
+	char			 bytes[];
+};
 
 int
 ch_pair(int fds[2])
 {
-	return socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0, fds);
+	int size = CH_BUFSIZE, i;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0, fds) == -1)
+		return -1;
+	/* Roomy buffers make queueing rare; failure here is harmless. */
+	for (i = 0; i < 2; i++) {
+		setsockopt(fds[i], SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+		setsockopt(fds[i], SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+	}
+	return 0;
+}
+
+void
+ch_init(struct channel *ch, int fd)
+{
+	memset(ch, 0, sizeof *ch);
+	ch->fd = fd;
+}
+
+void
+ch_close(struct channel *ch)
+{
+	struct ch_queued *q, *next;
+
+	for (q = ch->head; q != NULL; q = next) {
+		next = q->next;
+		free(q);
+	}
+	if (ch->fd != -1)
+		close(ch->fd);
+	ch_init(ch, -1);
 }
 
 int
-ch_send(int fd, uint32_t cmd, uint32_t slot, uint64_t arg)
+ch_pending(const struct channel *ch)
 {
-	struct ch_msg m;
+	return ch->head != NULL;
+}
+
+/* 1 sent, 0 the socket is full, -1 error. */
+static int
+ch_write(int fd, const void *buf, size_t len)
+{
 	ssize_t n;
 
-	memset(&m, 0, sizeof m);
+	do
+		n = send(fd, buf, len, MSG_NOSIGNAL);
+	while (n == -1 && errno == EINTR);
+	if (n == (ssize_t)len)
+		return 1;
+	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS))
+		return 0;
+	return -1;
+}
+
+int
+ch_flush(struct channel *ch)
+{
+	struct ch_queued *q;
+	int r;
+
+	while ((q = ch->head) != NULL) {
+		if ((r = ch_write(ch->fd, q->bytes, q->len)) != 1)
+			return r;
+		ch->head = q->next;
+		if (ch->head == NULL)
+			ch->tail = NULL;
+		ch->queued -= q->len;
+		free(q);
+	}
+	return 0;
+}
+
+static int
+ch_enqueue(struct channel *ch, const struct ch_msg *m, size_t len)
+{
+	struct ch_queued *q;
+
+	if (ch->queued + len > CH_QUEUE_MAX || (q = malloc(sizeof *q + len)) == NULL) {
+		errno = ENOBUFS;
+		return -1;
+	}
+	q->next = NULL;
+	q->len = len;
+	memcpy(q->bytes, m, len);
+	if (ch->tail != NULL)
+		ch->tail->next = q;
+	else
+		ch->head = q;
+	ch->tail = q;
+	ch->queued += len;
+	return 0;
+}
+
+int
+ch_send(struct channel *ch, uint32_t cmd, uint32_t slot, uint64_t arg,
+    uint64_t arg2, const void *data, size_t len)
+{
+	struct ch_msg m;
+	size_t total;
+	int r;
+
+	if (ch->fd == -1 || len > CH_DATA_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	memset(&m, 0, CH_HDR);
 	m.cmd = cmd;
 	m.slot = slot;
 	m.arg = arg;
-	do
-		n = send(fd, &m, sizeof m, MSG_NOSIGNAL);
-	while (n == -1 && errno == EINTR);
-	return n == (ssize_t)sizeof m ? 0 : -1;
+	m.arg2 = arg2;
+	m.len = (uint32_t)len;
+	if (len > 0)
+		memcpy(m.data, data, len);
+	total = CH_HDR + len;
+	if (ch->head == NULL && (r = ch_write(ch->fd, &m, total)) != 0)
+		return r == 1 ? 0 : -1;
+	return ch_enqueue(ch, &m, total);
 }
 
 int
@@ -40,7 +154,10 @@ ch_recv(int fd, struct ch_msg *m)
 	while (n == -1 && errno == EINTR);
 	if (n == 0)
 		return 0;
-	if (n != (ssize_t)sizeof *m)
+	if (n < (ssize_t)CH_HDR || (size_t)n != CH_HDR + m->len || m->len > CH_DATA_MAX) {
+		if (n >= 0)
+			errno = EPROTO;
 		return -1;
+	}
 	return 1;
 }

@@ -28,6 +28,10 @@ const struct st_field st_slot_fields[] = {
 	    "Bytes written to clients." },
 	{ "workers_started", ST_COUNTER, offsetof(struct st_slot, workers),
 	    "Worker processes started in this slot." },
+	{ "nicknames", ST_GAUGE, offsetof(struct st_slot, nicknames),
+	    "Sessions with a nickname." },
+	{ "messages", ST_COUNTER, offsetof(struct st_slot, messages),
+	    "Messages and operator notices relayed to sessions." },
 };
 const size_t st_nslot_fields = sizeof st_slot_fields / sizeof st_slot_fields[0];
 

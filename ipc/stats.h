@@ -85,6 +85,8 @@ struct st_slot {
 	_Atomic uint64_t	bytes_out;
 	_Atomic int64_t		last_request;	/* unix time, milliseconds */
 	_Atomic uint64_t	lat_sum;	/* microseconds, all requests */
+	_Atomic uint64_t	nicknames;	/* gauge: sessions with a nickname */
+	_Atomic uint64_t	messages;	/* notices relayed to sessions */
 	_Atomic uint64_t	cmd[ST_CMD_MAX];
 	_Atomic uint64_t	err[ST_ERR_MAX];
 	_Atomic uint64_t	lat[ST_LAT_BUCKETS];

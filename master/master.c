@@ -38,6 +38,7 @@
 #include "ipc/channel.h"
 #include "ipc/log.h"
 #include "ipc/stats.h"
+#include "master/control.h"
 #include "master/process.h"
 #include "master/trainsrv.h"
 #include "worker/engine.h"
@@ -64,6 +65,7 @@ static struct {
 	int64_t			 deaths[CRASH_DEATHS + 1];	/* early deaths, ring */
 	unsigned		 ndeaths;
 	int64_t			 backoff;	/* 0: respawn at once */
+	int64_t			 shutdown_at;	/* ms; operator's "shutdown N" */
 } M;
 
 int64_t
@@ -84,6 +86,7 @@ m_worker_body(unsigned slot, int chan, void *arg)
 	(void)arg;
 	close(M.seg->fd);	/* the owner lock stays the master's */
 	M.seg->fd = -1;
+	ctl_forget();
 	wa.lfd = M.lfd;
 	wa.slot = slot;
 	wa.generation = M.gen;
@@ -140,7 +143,7 @@ m_retire(unsigned slot)
 		p->state = PROC_FREE;
 		return;
 	}
-	if (p->chan == -1 || ch_send(p->chan, CH_RETIRE, slot, 0) == -1)
+	if (ch_send(&p->ch, CH_RETIRE, slot, 0, 0, NULL, 0) == -1)
 		kill(p->pid, SIGTERM);
 	p->state = PROC_RETIRING;
 	p->left = 0;
@@ -186,7 +189,7 @@ m_leave(unsigned slot)
 	if (p->state != PROC_RETIRING || p->left)
 		return;
 	p->left = 1;
-	if (p->chan == -1 || ch_send(p->chan, CH_LEAVE, slot, 0) == -1)
+	if (ch_send(&p->ch, CH_LEAVE, slot, 0, 0, NULL, 0) == -1)
 		kill(p->pid, SIGTERM);
 }
 
@@ -347,10 +350,10 @@ static void
 m_channel(unsigned slot)
 {
 	struct proc *p = &procs[slot];
-	struct ch_msg m;
-	int r;
+	static struct ch_msg m;
+	int r = 0;
 
-	while ((r = ch_recv(p->chan, &m)) == 1) {
+	while (p->ch.fd != -1 && (r = ch_recv(p->ch.fd, &m)) == 1) {
 		switch (m.cmd) {
 		case CH_READY:
 			if (p->state == PROC_STARTING) {
@@ -370,13 +373,16 @@ m_channel(unsigned slot)
 			if (p->gen == M.gen)
 				m_leave(slot);
 			break;
+		default:
+			route_message(slot, &m);
+			break;
 		}
 	}
 	if (r == 0 || (r == -1 && errno != EAGAIN)) {
 		/* The worker is gone or going: wait for SIGCHLD. */
-		close(p->chan);
-		p->chan = -1;
+		ch_close(&p->ch);
 		p->accepting = 0;
+		route_worker_gone(slot);
 	}
 }
 
@@ -492,28 +498,76 @@ m_alive(void)
 static int
 m_wait(const sigset_t *unblocked)
 {
-	struct pollfd pfd[PROC_MAX];
-	unsigned slots[PROC_MAX], n = 0, i;
+	struct pollfd pfd[PROC_MAX + CTL_POLLFDS];
+	unsigned slots[PROC_MAX], n = 0, i, nctl;
 	struct timespec ts;
 	int ms = m_timeout(), r;
 
 	for (i = 0; i < PROC_MAX; i++)
-		if (procs[i].chan != -1) {
-			pfd[n].fd = procs[i].chan;
-			pfd[n].events = POLLIN;
+		if (procs[i].ch.fd != -1) {
+			pfd[n].fd = procs[i].ch.fd;
+			pfd[n].events = POLLIN | (ch_pending(&procs[i].ch) ? POLLOUT : 0);
 			slots[n++] = i;
 		}
+	nctl = ctl_pollfds(pfd + n, CTL_POLLFDS);
+	if (M.shutdown_at != 0) {
+		int64_t d = M.shutdown_at - now_ms();
+		if (d < ms)
+			ms = d < 0 ? 0 : (int)d;
+	}
 	ts.tv_sec = ms / 1000;
 	ts.tv_nsec = (long)(ms % 1000) * 1000000;
-	r = ppoll(pfd, n, &ts, unblocked);
+	r = ppoll(pfd, n + nctl, &ts, unblocked);
 	if (r == -1 && errno != EINTR) {
 		log_warn("ppoll: %s", strerror(errno));
 		return -1;
 	}
-	for (i = 0; r > 0 && i < n; i++)
-		if (pfd[i].revents != 0)
+	for (i = 0; r > 0 && i < n; i++) {
+		if (pfd[i].revents & POLLOUT && procs[slots[i]].ch.fd != -1 &&
+		    ch_flush(&procs[slots[i]].ch) == -1)
+			log_warn("channel to worker %u: %s", slots[i], strerror(errno));
+		if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
 			m_channel(slots[i]);
+	}
+	if (r > 0)
+		ctl_events(pfd + n, nctl);
 	return 0;
+}
+
+/* Operator commands (control.c) land here. */
+void
+master_reload(void)
+{
+	if (!M.stopping)
+		m_reload();
+}
+
+unsigned
+master_set_workers(unsigned n)
+{
+	if (n >= 1 && n <= TRAINSRV_MAX_WORKERS && !M.stopping) {
+		M.target = n;
+		ST_SET(M.seg->hdr->workers_target, M.target);
+		log_info("operator: %u workers", n);
+	}
+	return M.target;
+}
+
+void
+master_shutdown_in(unsigned seconds)
+{
+	if (M.stopping)
+		return;
+	M.shutdown_at = now_ms() + (int64_t)seconds * 1000;
+	if (M.shutdown_at == 0)
+		M.shutdown_at = 1;
+	log_info("operator: shutdown in %u s", seconds);
+}
+
+const struct st_segment *
+master_segment(void)
+{
+	return M.seg;
 }
 
 int
@@ -535,8 +589,14 @@ master_run(struct config *cfg, int lfd, struct tt *tt, struct st_segment *seg)
 	m_publish_timetable();
 	ST_SET(seg->hdr->workers_target, M.target);
 	st_publish(seg);
+	if (ctl_open(cfg, seg->hdr->port) == -1)
+		return 1;
 	for (;;) {
 		m_signals();
+		if (M.shutdown_at != 0 && now_ms() >= M.shutdown_at && !M.stopping) {
+			M.shutdown_at = 0;
+			m_stop();
+		}
 		m_deadlines();
 		m_reconcile();
 		if (M.stopping ? !m_alive() : M.target == 0)
@@ -546,6 +606,7 @@ master_run(struct config *cfg, int lfd, struct tt *tt, struct st_segment *seg)
 	}
 	if (M.lfd != -1)
 		close(M.lfd);
+	ctl_close();
 	if (!M.stopping) {
 		log_warn("no worker could start; exiting");
 		proc_signal_all(SIGKILL);

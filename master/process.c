@@ -93,7 +93,7 @@ proc_init(void)
 
 	for (i = 0; i < PROC_MAX; i++) {
 		memset(&procs[i], 0, sizeof procs[i]);
-		procs[i].chan = -1;
+		ch_init(&procs[i].ch, -1);
 	}
 }
 
@@ -120,16 +120,18 @@ proc_find(pid_t pid)
 	return -1;
 }
 
-/* In the child: keep only our own channel end. */
+/*
+ * In the child: drop the master's ends of every channel, or a worker would
+ * keep another worker's channel open and hide the master's death from it.
+ */
 static void
-proc_child_close(unsigned slot, int keep)
+proc_child_close(void)
 {
 	int i;
 
 	for (i = 0; i < PROC_MAX; i++)
-		if ((unsigned)i != slot && procs[i].chan != -1)
-			close(procs[i].chan);
-	(void)keep;
+		if (procs[i].ch.fd != -1)
+			ch_close(&procs[i].ch);
 }
 
 pid_t
@@ -151,7 +153,7 @@ proc_spawn(unsigned slot, unsigned gen,
 		return -1;
 	case 0:
 		close(ch[0]);
-		proc_child_close(slot, ch[1]);
+		proc_child_close();
 		body(slot, ch[1], arg);
 		_exit(EXIT_FATAL);	/* body never returns */
 	}
@@ -159,7 +161,7 @@ proc_spawn(unsigned slot, unsigned gen,
 	procs[slot].pid = pid;
 	procs[slot].state = PROC_STARTING;
 	procs[slot].gen = gen;
-	procs[slot].chan = ch[0];
+	ch_init(&procs[slot].ch, ch[0]);
 	procs[slot].accepting = 0;
 	procs[slot].since = now_ms();
 	procs[slot].deadline = 0;
@@ -188,9 +190,7 @@ proc_reap(void (*on_exit)(unsigned slot, pid_t, int status))
 			log_warn("reaped unknown child %ld", (long)pid);
 			continue;
 		}
-		if (procs[slot].chan != -1)
-			close(procs[slot].chan);
-		procs[slot].chan = -1;
+		ch_close(&procs[slot].ch);
 		on_exit(slot, pid, status);
 	}
 }

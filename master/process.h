@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "ipc/channel.h"
 #include "ipc/stats.h"
 
 #define PROC_MAX	ST_SLOTS
@@ -27,7 +28,7 @@ struct proc {
 	pid_t		pid;
 	enum proc_state	state;
 	unsigned	gen;		/* timetable generation it serves */
-	int		chan;		/* master's end of the channel, or -1 */
+	struct channel	ch;		/* master's end of the channel (fd -1: none) */
 	int		accepting;	/* until it reports CH_RETIRED */
 	int		left;		/* told CH_LEAVE */
 	int64_t		since;		/* ms, when it entered this state */

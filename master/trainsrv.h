@@ -53,4 +53,10 @@ int	listen_open(const char *addr, unsigned port, char *desc, size_t desclen,
 	    unsigned *bound, char *err, size_t errlen);
 int64_t	now_ms(void);
 
+/* What the operator's commands do (master.c). */
+void	master_reload(void);
+unsigned master_set_workers(unsigned);
+void	master_shutdown_in(unsigned seconds);
+const struct st_segment *master_segment(void);
+
 #endif /* TRAINSRV_H */

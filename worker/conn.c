@@ -30,6 +30,7 @@
 #include "ipc/wire.h"
 #include "master/trainsrv.h"
 #include "worker/proto.h"
+#include "worker/session.h"
 #include "worker/worker.h"
 
 static const char	greeting[] = "* trainsrv " TRAINSRV_VERSION " ready; type HELP\n";
@@ -41,7 +42,7 @@ conn_pending(const struct conn *c)
 }
 
 /* Where replies for c go: behind its unsent output, or the worker's buffer. */
-static struct buf *
+struct buf *
 conn_out(struct conn *c)
 {
 	return conn_pending(c) > 0 ? &c->out : &w.wbuf;
@@ -72,7 +73,7 @@ conn_watch(struct conn *c)
 	if (c->state == CONN_LINGER)
 		want |= EPOLLIN;
 	else {
-		if (c->state == CONN_OPEN && !c->peer_eof &&
+		if (c->state == CONN_OPEN && !c->peer_eof && !c->waiting &&
 		    conn_pending(c) < CONN_OUT_HIGH)
 			want |= EPOLLIN;
 		if (conn_pending(c) > 0)
@@ -91,6 +92,7 @@ conn_watch(struct conn *c)
 void
 conn_close(struct conn *c)
 {
+	session_close(c);
 	close(c->fd);	/* also leaves the epoll set */
 	if (c->prev != NULL)
 		c->prev->next = c->next;
@@ -106,7 +108,7 @@ conn_close(struct conn *c)
 }
 
 struct conn *
-conn_new(int fd)
+conn_new(int fd, const struct sockaddr_storage *peer)
 {
 	struct epoll_event ev;
 	struct conn *c;
@@ -133,6 +135,7 @@ conn_new(int fd)
 	w.conns = c;
 	w.nconns++;
 	ST_ADD(w.slot->accepted, 1);
+	session_open(c, peer);
 	conn_count();
 	buf_append(&w.wbuf, greeting, sizeof greeting - 1);
 	return conn_flush(c) == -1 ? NULL : c;
@@ -244,8 +247,19 @@ conn_answer(struct conn *c, char *line, size_t len)
 {
 	int64_t t0 = conn_usec(), dt;
 
-	if (proto_request(w.tt, w.slot, line, len, conn_out(c)) == PROTO_QUIT)
+	c->requests++;
+	w.current = c;
+	switch (proto_request(w.tt, w.slot, line, len, conn_out(c))) {
+	case PROTO_QUIT:
 		conn_leave(c, NULL);
+		break;
+	case PROTO_WAIT:
+		c->waiting = 1;	/* answered when the master's answer comes */
+		break;
+	case PROTO_CONTINUE:
+		break;
+	}
+	w.current = NULL;
 	if ((dt = conn_usec() - t0) < 0)
 		dt = 0;
 	ST_ADD(w.slot->lat[st_lat_bucket((uint64_t)dt)], 1);
@@ -271,7 +285,8 @@ conn_lines(struct conn *c, char *data, size_t len, int force)
 	size_t off = 0, ll;
 	char *nl;
 
-	while (c->state == CONN_OPEN && (force || conn_out_len(c) < CONN_OUT_HIGH)) {
+	while (c->state == CONN_OPEN && !c->waiting &&
+	    (force || conn_out_len(c) < CONN_OUT_HIGH)) {
 		if ((nl = memchr(data + off, '\n', len - off)) == NULL)
 			break;
 		ll = nl - (data + off);
@@ -334,7 +349,7 @@ conn_input(struct conn *c, char *data, size_t len, int force)
 		c->in_len = 0;
 		conn_too_long(c);
 	}
-	if (c->state == CONN_OPEN && c->peer_eof &&
+	if (c->state == CONN_OPEN && c->peer_eof && !c->waiting &&
 	    conn_out_len(c) < CONN_OUT_HIGH) {
 		/* The client is done sending; its last line may lack the LF. */
 		if (c->in_len > 0 && c->in_len <= CONN_LINE_MAX) {
@@ -391,12 +406,12 @@ conn_discard(struct conn *c)
 	}
 }
 
-/* Answer what c has buffered, now that backpressure has lifted. */
-static void
+/* Answer what c has buffered, now that backpressure or a wait has lifted. */
+void
 conn_resume(struct conn *c)
 {
-	if (c->state == CONN_OPEN && c->in_len > 0)
-		conn_input(c, c->in, c->in_len, 0);
+	if (c->state == CONN_OPEN && (c->in_len > 0 || c->peer_eof))
+		conn_input(c, c->in != NULL ? c->in : w.rbuf, c->in_len, 0);
 	else
 		conn_flush(c);
 }

@@ -31,6 +31,7 @@ struct req {
 	char		*args;		/* everything after the command word */
 	char		*f[FIELDS_MAX];
 	size_t		 nf;
+	const struct proto_cmd *cmd;
 };
 
 struct proto_cmd {
@@ -52,6 +53,7 @@ static enum proto_result	cmd_best(struct req *);
 static enum proto_result	cmd_departures(struct req *);
 static enum proto_result	cmd_stations(struct req *);
 static enum proto_result	cmd_quit(struct req *);
+static enum proto_result	cmd_session(struct req *);
 
 static const struct proto_cmd proto_cmds[] = {
 	{ "HELP", ST_CMD_HELP, 0, 0, "HELP", "list the commands", cmd_help },
@@ -71,11 +73,24 @@ static const struct proto_cmd proto_cmds[] = {
 	    cmd_departures },
 	{ "STATIONS", ST_CMD_STATIONS, 0, 0, "STATIONS [prefix]",
 	    "station names, all or starting with prefix", cmd_stations },
+	{ "NAME", ST_CMD_NAME, 1, 1, "NAME nick",
+	    "set your nickname: 1 to 16 of A-Z a-z 0-9 _ -", cmd_session },
+	{ "WHO", ST_CMD_WHO, 0, 0, "WHO", "connected sessions: id;nick;since",
+	    cmd_session },
+	{ "MSG", ST_CMD_MSG, 0, 0, "MSG @nick|@all text",
+	    "send a message to one session or to everyone", cmd_session },
 	{ "QUIT", ST_CMD_QUIT, 0, 0, "QUIT", "close the connection", cmd_quit },
 };
 #define NCMDS	(sizeof proto_cmds / sizeof proto_cmds[0])
 
 static struct tt_result	results[LIST_MAX];
+static proto_session_fn	session_fn;
+
+void
+proto_set_session_handler(proto_session_fn fn)
+{
+	session_fn = fn;
+}
 
 static unsigned
 proto_err_index(int code)
@@ -344,6 +359,19 @@ cmd_stations(struct req *r)
 	return PROTO_CONTINUE;
 }
 
+static enum proto_result
+cmd_session(struct req *r)
+{
+	const struct proto_cmd *c = r->cmd;
+
+	if (session_fn == NULL) {
+		proto_error(r->slot, r->out, WIRE_EBADREQ, "%s is not available "
+		    "here", c->name);
+		return PROTO_CONTINUE;
+	}
+	return session_fn(c->stat, r->nf > 0 ? r->f[0] : r->args, r->out);
+}
+
 static const struct proto_cmd *
 proto_lookup(const char *word)
 {
@@ -387,13 +415,14 @@ proto_request(const struct tt *tt, struct st_slot *slot, char *line,
 		return PROTO_CONTINUE;
 	}
 	ST_ADD(slot->cmd[c->stat], 1);
+	r.cmd = c;
 	if (c->maxf > 0) {
 		r.nf = *r.args == '\0' ? 0 :
 		    wire_split(r.args, ';', r.f, FIELDS_MAX);
 		if (r.nf < c->minf || r.nf > c->maxf)
 			return req_usage(&r, c);
 	} else if (*r.args != '\0' && c->fn != cmd_echo &&
-	    c->fn != cmd_stations)
+	    c->fn != cmd_stations && c->stat != ST_CMD_MSG)
 		return req_usage(&r, c);
 	return c->fn(&r);
 }

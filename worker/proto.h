@@ -14,8 +14,18 @@ struct tt;
 
 enum proto_result {
 	PROTO_CONTINUE,
-	PROTO_QUIT	/* the reply is written; close after sending it */
+	PROTO_QUIT,	/* the reply is written; close after sending it */
+	PROTO_WAIT	/* the reply comes later (from the master) */
 };
+
+/*
+ * NAME, WHO and MSG need the worker's sessions and the master: the worker
+ * registers their handler (worker/session.c).  Without one (unit tests,
+ * fuzzing) they answer an error.  cmd is an enum st_cmd.
+ */
+typedef enum proto_result (*proto_session_fn)(unsigned cmd, char *args,
+			    struct buf *out);
+void			proto_set_session_handler(proto_session_fn);
 
 /*
  * Answer one request line (LF and any CR already removed, NUL-terminated,

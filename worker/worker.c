@@ -40,6 +40,7 @@
 #include "ipc/log.h"
 #include "ipc/stats.h"
 #include "master/trainsrv.h"
+#include "worker/session.h"
 #include "worker/worker.h"
 
 #define ACCEPT_BATCH		32	/* accepts per wake-up */
@@ -180,13 +181,17 @@ static void
 w_accept(int drain)
 {
 	static int64_t warned;
+	struct sockaddr_storage peer;
+	socklen_t plen;
 	struct conn *c;
 	int fd, i;
 
 	for (i = 0; drain || i < ACCEPT_BATCH; i++) {
 		if (!drain && !w_may_accept())
 			return;
-		fd = accept4(w.lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		plen = sizeof peer;
+		fd = accept4(w.lfd, (struct sockaddr *)&peer, &plen,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd == -1) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
@@ -200,7 +205,7 @@ w_accept(int drain)
 			w_pause(ACCEPT_PAUSE_MS, ACCEPT_NO);
 			return;
 		}
-		if ((c = conn_new(fd)) != NULL && w.leaving != NULL)
+		if ((c = conn_new(fd, &peer)) != NULL && w.leaving != NULL)
 			conn_retire(c, w.leaving);
 	}
 }
@@ -222,7 +227,8 @@ w_stop_accepting(void)
 	w_listen(0);
 	close(w.lfd);
 	w.lfd = -1;
-	if (ch_send(w.chan, CH_RETIRED, w.slot_index, 0) == -1 && errno != EPIPE)
+	if (ch_send(&w.ch, CH_RETIRED, w.slot_index, 0, 0, NULL, 0) == -1 &&
+	    errno != EPIPE)
 		log_warn("channel: %s", strerror(errno));
 }
 
@@ -254,19 +260,40 @@ w_orphan(void)
 }
 
 static void
-w_channel(void)
+w_channel(uint32_t events)
 {
-	struct ch_msg m;
+	static struct ch_msg m;
 	int r;
 
-	while ((r = ch_recv(w.chan, &m)) == 1) {
+	if ((events & EPOLLOUT) && ch_flush(&w.ch) == -1)
+		w_orphan();
+	while ((r = ch_recv(w.ch.fd, &m)) == 1) {
 		if (m.cmd == CH_RETIRE)
 			w_retire = 1;
 		else if (m.cmd == CH_LEAVE)
 			w_request = "* reload";
+		else
+			session_channel(&m);
 	}
 	if (r == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
 		w_orphan();
+}
+
+/* Watch the channel for room while messages wait to go to the master. */
+static void
+w_channel_watch(void)
+{
+	static int watching_out;
+	struct epoll_event ev;
+	int want = ch_pending(&w.ch);
+
+	if (want == watching_out)
+		return;
+	memset(&ev, 0, sizeof ev);
+	ev.events = EPOLLIN | (want ? EPOLLOUT : 0);
+	ev.data.ptr = &w.ch;
+	if (epoll_ctl(w.epfd, EPOLL_CTL_MOD, w.ch.fd, &ev) == 0)
+		watching_out = want;
 }
 
 static int
@@ -297,8 +324,8 @@ w_events(const struct epoll_event *ev, int n)
 		if (ev[i].data.ptr == &w.lfd) {
 			if (w.listening)
 				w_accept(0);
-		} else if (ev[i].data.ptr == &w.chan)
-			w_channel();
+		} else if (ev[i].data.ptr == &w.ch)
+			w_channel(ev[i].events);
 		else
 			conn_event(ev[i].data.ptr, ev[i].events);
 	}
@@ -315,7 +342,7 @@ w_init(const struct worker_args *wa, int chan)
 	w.slot = &wa->seg->slots[wa->slot];
 	w.slot_index = wa->slot;
 	w.lfd = wa->lfd;
-	w.chan = chan;
+	ch_init(&w.ch, chan);
 	w.idle_ms = (int64_t)wa->cfg->idle_timeout * 1000;
 	w.now = now_ms();
 	w.max_conns = 1000;
@@ -391,13 +418,14 @@ worker_main(const struct worker_args *wa, int chan)
 	w_init(wa, chan);
 	w_test_fault();
 	if ((w.epfd = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
-	    w_epoll_add(w.chan, &w.chan) == -1) {
+	    w_epoll_add(w.ch.fd, &w.ch) == -1) {
 		log_warn("epoll: %s", strerror(errno));
 		exit(EXIT_FATAL);
 	}
 	w_listen(1);
 	ST_SET(w.slot->state, ST_IDLE);
-	if (ch_send(w.chan, CH_READY, w.slot_index, 0) == -1)
+	session_init();
+	if (ch_send(&w.ch, CH_READY, w.slot_index, 0, 0, NULL, 0) == -1)
 		w_orphan();
 	for (;;) {
 		n = epoll_pwait(w.epfd, ev, EVENTS_MAX, w_timeout(), &waitmask);
@@ -427,7 +455,8 @@ worker_main(const struct worker_args *wa, int chan)
 			conn_sweep();
 			next_sweep = w.now + SWEEP_MS;
 		}
-		if (w.leaving != NULL && w.nconns == 0)
+		w_channel_watch();
+		if (w.leaving != NULL && w.nconns == 0 && !ch_pending(&w.ch))
 			break;
 	}
 	log_debug("exiting");

@@ -6,7 +6,9 @@
 #define TRAINSRV_WORKER_H
 
 #include <stdint.h>
+#include <time.h>
 
+#include "ipc/channel.h"
 #include "worker/buf.h"
 
 #define CONN_LINE_MAX		4096		/* request line, LF excluded */
@@ -37,8 +39,21 @@ struct conn {
 	int64_t		 last_active;	/* ms */
 	int64_t		 deadline;	/* ms: CLOSING and LINGER end */
 	struct conn	*prev, *next;
+	/* The session (session.c). */
+	uint64_t	 id;
+	char		 nick[17];
+	char		 pending_nick[17];	/* asked for, not yet granted */
+	char		 addr[48];
+	time_t		 since;
+	uint64_t	 requests;
+	int		 waiting;	/* for the master's answer */
+	struct buf	 answer;	/* that answer, until complete */
+	unsigned	 tokens;	/* messages it may send now */
+	int64_t		 tokens_at;
+	struct conn	*hnext;		/* session id hash chain */
 };
 
+struct sockaddr_storage;
 struct tt;
 struct st_slot;
 struct st_segment;
@@ -49,7 +64,8 @@ struct worker {
 	struct st_segment	*seg;
 	int			 epfd;
 	int			 lfd;		/* -1 once it stops accepting for good */
-	int			 chan;
+	struct channel		 ch;		/* to the master */
+	struct conn		*current;	/* the connection being answered */
 	unsigned		 slot_index;
 	int			 listening;	/* lfd is in the epoll set */
 	int64_t			 accept_resume;	/* ms, when paused */
@@ -66,7 +82,9 @@ struct worker {
 
 extern struct worker	w;
 
-struct conn *conn_new(int fd);
+struct conn *conn_new(int fd, const struct sockaddr_storage *);
+struct buf *conn_out(struct conn *);
+void	conn_resume(struct conn *);
 void	conn_event(struct conn *, uint32_t events);
 void	conn_leave(struct conn *, const char *notice);
 int	conn_flush(struct conn *);

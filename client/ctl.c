@@ -1,0 +1,171 @@
+/*
+ * ctl.c — trainsrv-ctl: one operator command to a running trainsrv through
+ * its control socket, the reply on stdout.
+ *
+ * The socket is looked for where the server puts it: /run/trainsrv, then
+ * $XDG_RUNTIME_DIR, then /tmp, as trainsrv.<port>.ctl; -s names it.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define CTL_LINE_MAX	4096
+
+static void __attribute__((noreturn))
+usage(int status)
+{
+	fprintf(status ? stderr : stdout,
+	    "usage: trainsrv-ctl [-h] [-p port] [-s path] command [argument ...]\n"
+	    "commands: list, wall MESSAGE, kick ID|NICK, shutdown N, reload, "
+	    "workers N, stats, help\n");
+	exit(status);
+}
+
+static int
+find_socket(unsigned port, char *buf, size_t len)
+{
+	const char *dirs[3] = { "/run/trainsrv", getenv("XDG_RUNTIME_DIR"), "/tmp" };
+	struct stat sb;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		if (dirs[i] == NULL || *dirs[i] != '/')
+			continue;
+		snprintf(buf, len, "%s/trainsrv.%u.ctl", dirs[i], port);
+		if (stat(buf, &sb) == 0 && S_ISSOCK(sb.st_mode))
+			return 0;
+	}
+	return -1;
+}
+
+static int
+ctl_connect(const char *path)
+{
+	struct sockaddr_un sun;
+	int fd;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof sun.sun_path) {
+		fprintf(stderr, "trainsrv-ctl: %s: path too long\n", path);
+		return -1;
+	}
+	strcpy(sun.sun_path, path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
+	    connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
+		fprintf(stderr, "trainsrv-ctl: cannot connect to %s: %s\n", path,
+		    strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int
+write_all(int fd, const char *p, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, p, len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* Print the reply's data lines; 0 on OK, 1 on ERR or a broken reply. */
+static int
+print_reply(FILE *in)
+{
+	char line[CTL_LINE_MAX + 2];
+	long n;
+
+	if (fgets(line, sizeof line, in) == NULL) {
+		fprintf(stderr, "trainsrv-ctl: no reply\n");
+		return 1;
+	}
+	if (strncmp(line, "ERR ", 4) == 0) {
+		fprintf(stderr, "trainsrv-ctl: %s", line + 4);
+		return 1;
+	}
+	if (sscanf(line, "OK %ld", &n) != 1 || n < 0) {
+		fprintf(stderr, "trainsrv-ctl: unexpected reply: %s", line);
+		return 1;
+	}
+	for (; n > 0 && fgets(line, sizeof line, in) != NULL; n--)
+		fputs(line, stdout);
+	if (n > 0) {
+		fprintf(stderr, "trainsrv-ctl: reply cut short\n");
+		return 1;
+	}
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	char path[108], cmd[CTL_LINE_MAX + 2], *end;
+	const char *sock = NULL;
+	unsigned long port = 8080;
+	size_t len = 0;
+	FILE *in;
+	int ch, fd, i;
+
+	while ((ch = getopt(argc, argv, "hp:s:")) != -1) {
+		switch (ch) {
+		case 'h': usage(0);
+		case 'p':
+			port = strtoul(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || port < 1 || port > 65535)
+				usage(1);
+			break;
+		case 's': sock = optarg; break;
+		default: usage(1);
+		}
+	}
+	if (optind == argc)
+		usage(1);
+	for (i = optind; i < argc; i++) {
+		int n = snprintf(cmd + len, sizeof cmd - len, "%s%s",
+		    i > optind ? " " : "", argv[i]);
+		if (n < 0 || (size_t)n >= sizeof cmd - len - 1) {
+			fprintf(stderr, "trainsrv-ctl: command too long\n");
+			return 1;
+		}
+		len += n;
+	}
+	cmd[len++] = '\n';
+	if (sock == NULL) {
+		if (find_socket((unsigned)port, path, sizeof path) == -1) {
+			fprintf(stderr, "trainsrv-ctl: no control socket for port "
+			    "%lu (is trainsrv running?)\n", port);
+			return 1;
+		}
+		sock = path;
+	}
+	if ((fd = ctl_connect(sock)) == -1)
+		return 1;
+	/* A server that refuses us closes early: read its reason all the same. */
+	signal(SIGPIPE, SIG_IGN);
+	if ((write_all(fd, cmd, len) == -1 && errno != EPIPE) ||
+	    (in = fdopen(fd, "r")) == NULL) {
+		fprintf(stderr, "trainsrv-ctl: %s: %s\n", sock, strerror(errno));
+		close(fd);
+		return 1;
+	}
+	i = print_reply(in);
+	fclose(in);
+	return i;
+}

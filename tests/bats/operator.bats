@@ -1,0 +1,239 @@
+#!/usr/bin/env bats
+# operator.bats — the chat seeds: nicknames, WHO, MSG between sessions on
+# different workers, and the operator's control socket (list, wall, kick,
+# shutdown N) and console.
+
+load helpers
+
+teardown() {
+	local fd
+	for fd in "${SESSION_FDS[@]:-}"; do [ -n "$fd" ] && exec {fd}>&- 2>/dev/null; done
+	teardown_server
+}
+
+declare -gA FD PID
+SESSION_FDS=()
+
+# open_session NAME — a client connection this test writes to with `say`
+# and reads back from $BATS_TEST_TMPDIR/NAME.out.
+open_session() {
+	local n=$1 f=$BATS_TEST_TMPDIR/$1
+	rm -f "$f.in" "$f.out"
+	mkfifo "$f.in"
+	timeout 60 socat -t 5 - "TCP:127.0.0.1:$PORT" <"$f.in" >"$f.out" &
+	PID[$n]=$!
+	exec {fd}>"$f.in"
+	FD[$n]=$fd
+	SESSION_FDS+=("$fd")
+	wait_until 5 grep -q "ready; type HELP" "$f.out"
+}
+close_session() { local fd=${FD[$1]}; exec {fd}>&-; wait "${PID[$1]}" 2>/dev/null || true; }
+say() { printf '%s\n' "$2" >&"${FD[$1]}"; }
+# saw NAME LINE — NAME's connection received exactly LINE.
+saw() { grep -qxF -- "$2" "$BATS_TEST_TMPDIR/$1.out"; }
+expect() { wait_until 5 saw "$1" "$2" || { echo "--- $1 got:"; cat "$BATS_TEST_TMPDIR/$1.out"; false; }; }
+ctl() { "$BIN/trainsrv-ctl" -p "$PORT" "$@"; }
+# worker_of NICK — the worker slot serving that nickname, from `list`.
+worker_of() { ctl list | awk -F';' -v n="$1" '$2 == n { print $4 }'; }
+lines_of() { wc -l <"$BATS_TEST_TMPDIR/$1.out"; }
+
+# Two named sessions, reconnecting the second until they sit on different workers.
+two_workers() {
+	start_server -w 2
+	wait_until 10 workers_ready 2
+	open_session alice
+	say alice "NAME alice"
+	expect alice "OK 0"
+	for i in $(seq 1 20); do
+		open_session bob
+		say bob "NAME bob"
+		expect bob "OK 0"
+		[ "$(worker_of alice)" != "$(worker_of bob)" ] && return 0
+		say bob QUIT
+		close_session bob
+	done
+	echo "could not get the sessions on two workers"
+	return 1
+}
+
+@test "two clients on different workers exchange messages both ways" {
+	two_workers
+	say alice "MSG @bob hello from alice"
+	expect alice "OK 0"
+	expect bob "* msg alice hello from alice"
+	say bob "MSG @alice hi alice, bob here"
+	expect alice "* msg bob hi alice, bob here"
+	say alice "WHO"
+	expect alice "OK 2"
+	wait_until 5 grep -q '^[0-9]*;bob;20' "$BATS_TEST_TMPDIR/alice.out"
+}
+
+@test "MSG @all and @tous reach every other session; unnamed senders show as #id" {
+	two_workers
+	open_session carol
+	say carol "MSG @all departures delayed"
+	expect carol "OK 0"
+	id=$(ctl list | awk -F';' '$2 == "" { print $1 }')
+	expect alice "* msg #$id departures delayed"
+	expect bob "* msg #$id departures delayed"
+	! saw carol "* msg #$id departures delayed"
+	say bob "MSG @tous bonjour"
+	expect alice "* msg bob bonjour"
+	expect carol "* msg bob bonjour"
+}
+
+@test "nicknames are unique across workers; bad names and unknown recipients are errors" {
+	two_workers
+	open_session eve
+	say eve "NAME alice"
+	expect eve 'ERR 409 nickname "alice" is taken'
+	say eve "NAME Alice"
+	expect eve 'ERR 409 nickname "Alice" is taken'
+	say eve "NAME not a nick!"
+	expect eve "ERR 400 bad nickname (1 to 16 of A-Z a-z 0-9 _ -)"
+	say eve "MSG @nobody hello"
+	expect eve 'ERR 404 nobody is called "nobody"'
+	say eve "MSG alice no at sign"
+	expect eve "ERR 400 usage: MSG @nick|@all text"
+	# A name is free again once its session has gone.
+	say alice QUIT
+	close_session alice
+	say eve "NAME alice"
+	wait_until 5 [ "$(grep -c '^OK 0$' "$BATS_TEST_TMPDIR/eve.out")" -ge 1 ]
+}
+
+@test "messages lose their control characters (ESC sequences never reach a terminal)" {
+	two_workers
+	say alice "$(printf 'MSG @bob \033[2J\033]0;pwned\007clear\tscreen\001')"
+	expect bob "* msg alice [2J]0;pwnedclearscreen"
+	! grep -q $'\033' "$BATS_TEST_TMPDIR/bob.out"
+}
+
+@test "a message over 512 bytes is refused; a flood is rate-limited with ERR 429" {
+	two_workers
+	say alice "MSG @bob $(head -c 513 /dev/zero | tr '\0' 'x')"
+	expect alice "ERR 400 message too long (max 512 bytes)"
+	for i in $(seq 1 8); do say alice "MSG @bob flood $i"; done
+	wait_until 5 grep -q '^ERR 429 ' "$BATS_TEST_TMPDIR/alice.out"
+	expect bob "* msg alice flood 1"
+	expect bob "* msg alice flood 5"
+	! saw bob "* msg alice flood 8"
+	# Order per sender is kept.
+	[ "$(grep -n 'flood 1$' "$BATS_TEST_TMPDIR/bob.out" | cut -d: -f1)" -lt \
+	  "$(grep -n 'flood 5$' "$BATS_TEST_TMPDIR/bob.out" | cut -d: -f1)" ]
+}
+
+@test "list shows id;nick;address;worker;since;requests for every session" {
+	two_workers
+	run ctl list
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 2 ]
+	for l in "${lines[@]}"; do
+		[[ "$l" =~ ^[0-9]+\;(alice|bob)\;127\.0\.0\.1:[0-9]+\;[01]\;20[0-9-]+T[0-9:]+Z\;[0-9]+$ ]]
+	done
+}
+
+@test "wall reaches every session" {
+	two_workers
+	open_session carol
+	run ctl wall "trains are running late"
+	[ "$status" -eq 0 ]
+	for s in alice bob carol; do expect "$s" "* wall trains are running late"; done
+}
+
+@test "kick closes exactly one session; the others go on" {
+	two_workers
+	run ctl kick bob
+	[ "$status" -eq 0 ]
+	expect bob "* kick"
+	wait_until 5 pid_gone "${PID[bob]}"
+	say alice PING
+	expect alice PONG
+	run ctl kick bob
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"no such session"* ]]
+	[ "$(ctl list | wc -l)" -eq 1 ]
+}
+
+@test "shutdown 2 tells every client, then the server exits 0 within 2 to 5 s" {
+	two_workers
+	t0=$(now_ms)
+	run ctl shutdown 2
+	[ "$status" -eq 0 ]
+	expect alice "* shutdown 2"
+	expect bob "* shutdown 2"
+	wait_until 6 pid_gone "$SERVER_PID"
+	t1=$(now_ms)
+	run wait "$SERVER_PID"
+	[ "$status" -eq 0 ]
+	echo "stopped after $((t1 - t0)) ms"
+	[ $((t1 - t0)) -ge 2000 ]
+	[ $((t1 - t0)) -le $((5000 * SCALE)) ]
+	expect alice "* shutdown"
+}
+
+@test "workers N and reload from the control socket; stats prints the summary" {
+	start_server -w 1
+	run ctl workers 3
+	[ "${lines[0]}" = "3 workers" ]
+	wait_until 5 workers_ready 3
+	run ctl reload
+	[ "$status" -eq 0 ]
+	wait_until 5 [ "$("$BIN/trainsrv-stat" -p "$PORT" -j | jq .reload_successes)" -eq 1 ]
+	run ctl stats
+	[[ "${lines[0]}" == "up "*"3 workers serving"* ]]
+	run ctl frobnicate
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"bad command"* ]]
+}
+
+@test "the control socket is mode 0600 and refuses another uid" {
+	start_server -w 1
+	sock=$(sed -n 's/.*control socket \([^ ]*\) .*/\1/p' "$SERVER_LOG")
+	[ -S "$sock" ]
+	[ "$(stat -c %a "$sock")" = 600 ]
+	cp "$BIN/trainsrv-ctl" "$BATS_TEST_TMPDIR/ctl"
+	chmod 755 "$BATS_TEST_TMPDIR" "$BATS_TEST_TMPDIR/ctl"
+	run setpriv --reuid=nobody --regid=nogroup --clear-groups "$BATS_TEST_TMPDIR/ctl" -s "$sock" list
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"ermission denied"* ]]
+	# Even with the file opened to everyone, SO_PEERCRED keeps others out.
+	chmod 666 "$sock"
+	run setpriv --reuid=nobody --regid=nogroup --clear-groups "$BATS_TEST_TMPDIR/ctl" -s "$sock" list
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"403 permission denied"* ]]
+	log_has "control socket: refused uid"
+}
+
+@test "the console reads operator commands in the foreground, stays silent in the background" {
+	T=$BATS_TEST_TMPDIR
+	tm() { tmux -S "$T/tmux" "$@"; }
+	tm new-session -d -x 200 -y 50 "cd $ROOT && LC_ALL=C.UTF-8 $BIN/trainsrv -b 127.0.0.1 -p 0 -w 1 -f $DATA/sncf.txt 2>$T/fg.log; sleep 60"
+	SERVER_LOG=$T/fg.log
+	wait_until 10 log_has "listening on"
+	PORT=$(sed -n 's/.*listening on .*:\([0-9][0-9]*\)\b.*/\1/p' "$SERVER_LOG")
+	SERVER_PID=$(sed -n 's/.*master pid \([0-9]*\).*/\1/p' "$SERVER_LOG")
+	log_has "operator console: list, wall"
+	open_session alice
+	tm send-keys "wall hello from the console" Enter
+	expect alice "* wall hello from the console"
+	tm send-keys "workers 2" Enter
+	wait_until 5 workers_ready 2
+	stop_server
+	tm kill-server
+	tm() { tmux -S "$T/tmux2" "$@"; }
+	# A background job of an interactive shell (its own process group, the
+	# terminal still its stdin): no console, nothing read from the terminal.
+	tm new-session -d -x 200 -y 50 "bash --norc --noprofile -i"
+	tm send-keys "cd $ROOT && $BIN/trainsrv -b 127.0.0.1 -p 0 -w 1 -f $DATA/sncf.txt 2>$T/bg.log &" Enter
+	SERVER_LOG=$T/bg.log
+	wait_until 10 log_has "listening on"
+	SERVER_PID=$(sed -n 's/.*master pid \([0-9]*\).*/\1/p' "$SERVER_LOG")
+	[ "$(ps -o tpgid= -p "$SERVER_PID")" != "$(ps -o pgid= -p "$SERVER_PID")" ]
+	tm send-keys "wall typed at the shell" Enter
+	! log_has "operator console"
+	! log_has "operator: wall"
+	stop_server
+	tm kill-server
+}
