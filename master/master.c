@@ -25,6 +25,19 @@
  * Stop (SIGINT, SIGTERM): SIGTERM to every worker, which answer what they
  * have read, say "* shutdown" and exit; stragglers are killed after
  * STOP_DEADLINE_MS.  A second signal kills them at once.
+ *
+ * Sessions across workers (route.c): nicknames, messages, session lists
+ * and kicks all go through the master over the workers' channels.  The
+ * master is the one process that talks to every worker, and a channel is
+ * a SOCK_SEQPACKET socketpair that keeps order and, with its queue, never
+ * drops a message: so a sender's messages reach each recipient in the
+ * order sent, whichever worker either is on, and a nickname is unique
+ * because one process decides it.  A session that asked (NAME, MSG, WHO)
+ * answers nothing else until the master's answer comes back, which keeps
+ * its replies in order.  The operator's commands (control.c: the control
+ * socket and the console) use the same routes.  A shared-memory mailbox
+ * was the alternative; it would need a lock or a lock-free queue per
+ * recipient, and a way to wake the recipient, which the channels give.
  */
 #include <errno.h>
 #include <poll.h>

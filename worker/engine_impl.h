@@ -18,6 +18,10 @@
  *   deps[ndeps]	per station, stops with a next leg, same order
  *   all[ntrains]	train indices ordered by first departure
  *   strings		station names and folded keys, NUL-terminated
+ *   conns[nlegs]	every leg as a connection for JOURNEY's scan, in
+ *			(clock, service departure, train, stop) order
+ *   cstart[1441]	per clock minute, the first connection leaving then
+ *   change[nst]	minimum change time per station, minutes
  */
 #ifndef TRAINSRV_ENGINE_IMPL_H
 #define TRAINSRV_ENGINE_IMPL_H
@@ -48,6 +52,9 @@ struct tt_hdr {
 	uint64_t	off_deps;
 	uint64_t	off_all;
 	uint64_t	off_strings;
+	uint64_t	off_conns;
+	uint64_t	off_cstart;
+	uint64_t	off_change;
 };
 
 struct tt_train {
@@ -101,6 +108,26 @@ struct tt_dep {
 	int32_t		dep;
 };
 
+/*
+ * A connection: one leg of one train, what the Connection Scan reads for
+ * every leg it passes, in 16 bytes so a sequential pass streams four per
+ * cache line.  Its departure is kept as a clock time plus the day of the
+ * train's service day it leaves on; its arrival as the leg's duration.
+ */
+#define TT_CONN_CLOCK(c)	((c)->dep & 0x7ff)		/* 0..1439 */
+#define TT_CONN_SDAY(c)		((unsigned)(c)->dep >> 11)	/* 0..2 */
+
+struct tt_conn {
+	uint32_t	from;		/* station */
+	uint32_t	to;		/* station */
+	uint32_t	train;
+	uint16_t	dep;		/* sday << 11 | clock */
+	uint16_t	dur;		/* minutes, 0..4319 */
+};
+
+#define TT_CHANGE_DEFAULT	2	/* minutes, when no !change says */
+#define TT_CHANGE_MAX		1440
+
 /* Typed views of the arena. */
 #define TT_HDR(t)	((const struct tt_hdr *)(const void *)(t))
 #define TT_ARRAY(t, type, off) \
@@ -113,6 +140,9 @@ struct tt_dep {
 #define TT_DEPS(t)	TT_ARRAY(t, struct tt_dep, off_deps)
 #define TT_ALL(t)	TT_ARRAY(t, uint32_t, off_all)
 #define TT_STRINGS(t)	TT_ARRAY(t, char, off_strings)
+#define TT_CONNS(t)	TT_ARRAY(t, struct tt_conn, off_conns)
+#define TT_CSTART(t)	TT_ARRAY(t, uint32_t, off_cstart)
+#define TT_CHANGE(t)	TT_ARRAY(t, uint16_t, off_change)
 
 /* fold.c: edit distance between two keys, or limit + 1 when above limit. */
 unsigned	 fold_distance(const char *a, size_t alen, const char *b,

@@ -66,6 +66,15 @@ struct leg_tmp {
 	uint8_t		flag;
 };
 
+/* A station's !change directive, its name resolved once all is read. */
+struct chg_tmp {
+	char		*key;		/* folded name, malloc(3)ed */
+	char		*name;		/* as written */
+	size_t		 klen;
+	int		 minutes;
+	unsigned long	 line;
+};
+
 struct parser {
 	const char	*file;
 	char		*err;		/* "file:line: message\n"... */
@@ -104,6 +113,14 @@ struct parser {
 	struct leg_tmp	*legs;
 	uint32_t	 nlegs;
 	uint32_t	 legcap;
+
+	/* Minimum change times (!change directives). */
+	int		 chg_default;	/* minutes, -1 when not given */
+	unsigned long	 chg_default_line;
+	struct chg_tmp	*chg;		/* per station, resolved at the end */
+	uint32_t	 nchg;
+	uint32_t	 chgcap;
+	uint16_t	*st_change;	/* per parser station, for build() */
 };
 
 /* Errors. */
@@ -700,6 +717,164 @@ train_append(struct parser *p, uint32_t ti, struct leg_tmp *l,
 	t->nlegs++;
 }
 
+/* Minutes of a change time, 1..TT_CHANGE_MAX; -1 when malformed. */
+static int
+parse_minutes(const char *s, size_t len)
+{
+	size_t	i;
+	int	v = 0;
+
+	if (len == 0 || len > 4)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v >= 1 && v <= TT_CHANGE_MAX ? v : -1;
+}
+
+/*
+ * A directive line, after its '!': "change;MINUTES" sets the minimum
+ * change time of every station, "change;MINUTES;STATION" of one.  The
+ * station is looked up once the whole file is read (resolve_changes), so
+ * directives may come before the legs that name it.
+ */
+static void
+parse_directive(struct parser *p, unsigned long line, const char *s,
+    size_t len)
+{
+	const char	*f[4];
+	size_t		 fl[4], nf, i;
+	struct chg_tmp	*c;
+	char		 q[256], key[TT_KEY_CAP];
+	int		 min;
+
+	for (nf = 0, i = 0; nf < 4; nf++) {
+		const char *semi = memchr(s + i, ';', len - i);
+
+		f[nf] = s + i;
+		fl[nf] = (semi ? (size_t)(semi - s) : len) - i;
+		trim(&f[nf], &fl[nf]);
+		if (semi == NULL) {
+			nf++;
+			break;
+		}
+		i = (size_t)(semi - s) + 1;
+	}
+	if (fl[0] != 6 || strncasecmp(f[0], "change", 6) != 0) {
+		add_error(p, line, "unknown directive \"!%s\" (want "
+		    "!change;MINUTES or !change;MINUTES;STATION)",
+		    quote(q, sizeof(q), f[0], fl[0]));
+		return;
+	}
+	if (nf < 2 || nf > 3) {
+		add_error(p, line, "wrong field count in !change: %s%zu (want "
+		    "!change;MINUTES or !change;MINUTES;STATION)",
+		    nf > 3 ? "more than " : "", nf > 3 ? (size_t)3 : nf);
+		return;
+	}
+	if ((min = parse_minutes(f[1], fl[1])) == -1) {
+		add_error(p, line, "bad change time \"%s\" (want whole minutes, "
+		    "1 to %d)", quote(q, sizeof(q), f[1], fl[1]),
+		    TT_CHANGE_MAX);
+		return;
+	}
+	if (nf == 2) {
+		if (p->chg_default >= 0) {
+			add_error(p, line, "default change time already set at "
+			    "line %lu", p->chg_default_line);
+			return;
+		}
+		p->chg_default = min;
+		p->chg_default_line = line;
+		return;
+	}
+	if (check_name(p, line, "change-time", f[2], fl[2]) == -1)
+		return;
+	if (grow(&p->chg, &p->chgcap, p->nchg + 1, sizeof(*p->chg)) == -1) {
+		oom(p);
+		return;
+	}
+	c = &p->chg[p->nchg];
+	c->klen = tt_fold(f[2], fl[2], key, sizeof(key));
+	if ((c->key = malloc(c->klen + 1)) == NULL ||
+	    (c->name = malloc(fl[2] + 1)) == NULL) {
+		free(c->key);
+		oom(p);
+		return;
+	}
+	memcpy(c->key, key, c->klen + 1);
+	memcpy(c->name, f[2], fl[2]);
+	c->name[fl[2]] = '\0';
+	c->minutes = min;
+	c->line = line;
+	p->nchg++;
+}
+
+/* The station whose folded key this is, or TT_NONE. */
+static uint32_t
+station_by_key(const struct parser *p, const char *key, size_t klen)
+{
+	const struct st_tmp	*st;
+	uint32_t		 h, j;
+
+	if (p->sthcap == 0)
+		return TT_NONE;
+	h = hash_bytes(key, klen);
+	for (j = h & (p->sthcap - 1); p->sthash[j] != 0;
+	    j = (j + 1) & (p->sthcap - 1)) {
+		st = &p->st[p->sthash[j] - 1];
+		if (st->hash == h && st->keylen == klen &&
+		    memcmp(p->pool + st->key, key, klen) == 0)
+			return p->sthash[j] - 1;
+	}
+	return TT_NONE;
+}
+
+/*
+ * Every station's change time: the default, or its own directive.  A
+ * directive naming a station no train calls at is an error (a typo would
+ * otherwise pass unnoticed), and so is a second one for the same station.
+ */
+static void
+resolve_changes(struct parser *p)
+{
+	uint32_t	*seen, i, s;
+	int		 def;
+
+	def = p->chg_default >= 0 ? p->chg_default : TT_CHANGE_DEFAULT;
+	if ((p->st_change = malloc(((size_t)p->nst + 1) *
+	    sizeof(*p->st_change))) == NULL ||
+	    (seen = calloc((size_t)p->nst + 1, sizeof(*seen))) == NULL) {
+		oom(p);
+		return;
+	}
+	for (i = 0; i < p->nst; i++)
+		p->st_change[i] = (uint16_t)def;
+	for (i = 0; i < p->nchg; i++) {
+		const struct chg_tmp *c = &p->chg[i];
+		char q[256];
+
+		s = station_by_key(p, c->key, c->klen);
+		if (s == TT_NONE) {
+			add_error(p, c->line, "change time for \"%s\": no train "
+			    "calls at that station", quote(q, sizeof(q),
+			    c->name, strlen(c->name)));
+			continue;
+		}
+		if (seen[s] != 0) {
+			add_error(p, c->line, "change time for %s already set "
+			    "at line %lu", p->pool + p->st[s].name,
+			    (unsigned long)p->chg[seen[s] - 1].line);
+			continue;
+		}
+		seen[s] = i + 1;
+		p->st_change[s] = (uint16_t)c->minutes;
+	}
+	free(seen);
+}
+
 /* One line, its LF removed. */
 static void
 parse_line(struct parser *p, unsigned long line, const char *s, size_t len)
@@ -725,7 +900,7 @@ parse_line(struct parser *p, unsigned long line, const char *s, size_t len)
 	if (i == len || s[i] == '#')
 		return;
 	if (s[i] == '!') {
-		add_error(p, line, "directives (!) are not supported yet");
+		parse_directive(p, line, s + i + 1, len - i - 1);
 		return;
 	}
 
@@ -1070,8 +1245,39 @@ cmp_u32(const void *a, const void *b)
 
 struct layout {
 	size_t	off_trains, off_stops, off_stations, off_all, off_deps;
-	size_t	off_strings, off_pairs, off_ranges, size;
+	size_t	off_strings, off_conns, off_cstart, off_change;
+	size_t	off_pairs, off_ranges, size;
 };
+
+/*
+ * JOURNEY's connections: the departures, already in (clock, service
+ * departure, train, stop) order, each with what a scan reads (stations,
+ * train, departure, duration), and per clock minute the first connection
+ * leaving then, so a scan starts without a search.
+ */
+static void
+build_conns(const struct tt_train *trains, const struct tt_stop *stops,
+    const struct tt_dep *order, uint32_t n, struct tt_conn *conns,
+    uint32_t *cstart)
+{
+	const struct tt_stop	*sp;
+	uint32_t		 i, c = 0, clock;
+
+	for (i = 0; i < n; i++) {
+		sp = &stops[trains[order[i].train].first_stop + order[i].stop];
+		clock = (uint32_t)(sp->dep % TT_MINUTES_PER_DAY);
+		conns[i].from = sp[0].station;
+		conns[i].to = sp[1].station;
+		conns[i].train = order[i].train;
+		conns[i].dep = (uint16_t)((uint32_t)(sp->dep /
+		    TT_MINUTES_PER_DAY) << 11 | clock);
+		conns[i].dur = (uint16_t)(sp[1].arr - sp[0].dep);
+		while (c <= clock)
+			cstart[c++] = i;
+	}
+	while (c <= TT_MINUTES_PER_DAY)
+		cstart[c++] = n;
+}
 
 static struct tt *
 build(struct parser *p)
@@ -1148,7 +1354,13 @@ build(struct parser *p)
 	lay.off_deps = align8(lay.off_all + (size_t)p->ntr * sizeof(uint32_t));
 	lay.off_strings = align8(lay.off_deps +
 	    (size_t)p->nlegs * sizeof(struct tt_dep));
-	lay.off_pairs = align8(lay.off_strings + p->poollen);
+	lay.off_conns = align8(lay.off_strings + p->poollen);
+	lay.off_cstart = align8(lay.off_conns +
+	    (size_t)p->nlegs * sizeof(struct tt_conn));
+	lay.off_change = align8(lay.off_cstart +
+	    (TT_MINUTES_PER_DAY + 1) * sizeof(uint32_t));
+	lay.off_pairs = align8(lay.off_change +
+	    (size_t)p->nst * sizeof(uint16_t));
 	lay.off_ranges = align8(lay.off_pairs +
 	    (size_t)npairs * sizeof(struct tt_pair));
 	/* Ranges come last: their count is known only at the end. */
@@ -1174,6 +1386,8 @@ build(struct parser *p)
 		stations[i].key = st->key;
 		stations[i].namelen = st->namelen;
 		stations[i].keylen = st->keylen;
+		((uint16_t *)(void *)(base + lay.off_change))[i] =
+		    p->st_change[byrank[i]];
 	}
 
 	/* Trains and their stops, with price and fare prefix sums. */
@@ -1254,6 +1468,10 @@ build(struct parser *p)
 			}
 		free(bucket);
 	}
+
+	build_conns(trains, stops, order, p->nlegs,
+	    (struct tt_conn *)(void *)(base + lay.off_conns),
+	    (uint32_t *)(void *)(base + lay.off_cstart));
 
 	/* Per-station departures: stable by station. */
 	{
@@ -1401,6 +1619,9 @@ build(struct parser *p)
 	hdr->off_deps = lay.off_deps;
 	hdr->off_all = lay.off_all;
 	hdr->off_strings = lay.off_strings;
+	hdr->off_conns = lay.off_conns;
+	hdr->off_cstart = lay.off_cstart;
+	hdr->off_change = lay.off_change;
 
 	/* Give back the ranges' unused tail, then seal. */
 	page = (size_t)sysconf(_SC_PAGESIZE);
@@ -1451,6 +1672,7 @@ parser_init(struct parser *p, const char *file)
 	memset(p, 0, sizeof(*p));
 	p->file = file;
 	p->cur = TT_NONE;
+	p->chg_default = -1;
 }
 
 static struct tt *
@@ -1458,9 +1680,12 @@ finish(struct parser *p, char **errors, unsigned *nerrors)
 {
 	struct tt	*t = NULL;
 	char		 msg[64];
+	uint32_t	 i;
 
 	if (p->nerr == 0 && p->ntr == 0)
 		add_error(p, 0, "no trains");
+	if (!p->fatal)
+		resolve_changes(p);
 	if (p->nerr == 0)
 		t = build(p);
 	if (p->nerr > TT_ERRORS_MAX) {
@@ -1477,6 +1702,12 @@ finish(struct parser *p, char **errors, unsigned *nerrors)
 	free(p->tr);
 	free(p->trhash);
 	free(p->legs);
+	for (i = 0; i < p->nchg; i++) {
+		free(p->chg[i].key);
+		free(p->chg[i].name);
+	}
+	free(p->chg);
+	free(p->st_change);
 	if (nerrors != NULL)
 		*nerrors = p->nerr;
 	if (t != NULL) {
