@@ -45,6 +45,8 @@ LINK = @mkdir -p $(dir $@); echo "  LINK $@"; $(CC) $(ALL_CFLAGS) -o $@ $^ $(LDL
 
 .PHONY: all run test unit bats check-asan bench-engine bench install clean lint
 
+.DEFAULT_GOAL := all
+
 # Parts of the build owned by one subsystem live beside it, as make
 # fragments that add to PROGS/TOOLS and define their own rules with the
 # obj function and LINK.

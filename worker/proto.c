@@ -201,13 +201,30 @@ req_now(void)
 	return tm.tm_hour * 60 + tm.tm_min;
 }
 
+/* "OK n": on the hot path, so without printf. */
+static void
+reply_ok(struct buf *out, size_t n)
+{
+	char tmp[24];
+	size_t i = sizeof tmp;
+
+	tmp[--i] = '\n';
+	do
+		tmp[--i] = '0' + n % 10;
+	while ((n /= 10) > 0);
+	tmp[--i] = ' ';
+	tmp[--i] = 'K';
+	tmp[--i] = 'O';
+	buf_append(out, tmp + i, sizeof tmp - i);
+}
+
 /* "OK n" and the n train lines. */
 static enum proto_result
 reply_results(struct req *r, const struct tt_result *res, size_t n)
 {
 	size_t i, need, room;
 
-	buf_printf(r->out, "OK %zu\n", n);
+	reply_ok(r->out, n);
 	for (i = 0; i < n; i++) {
 		if (buf_reserve(r->out, 512) == -1)
 			return PROTO_QUIT;
@@ -352,7 +369,7 @@ cmd_stations(struct req *r)
 	size_t n;
 
 	n = tt_stations(r->tt, r->args, strlen(r->args), &first);
-	buf_printf(r->out, "OK %zu\n", n);
+	reply_ok(r->out, n);
 	for (i = 0; i < n; i++)
 		buf_printf(r->out, "%s\n",
 		    tt_station_name(r->tt, tt_station_by_rank(r->tt, first + i)));
