@@ -225,6 +225,8 @@ print_summary(const struct st_segment *seg, const struct snap *sn,
 	printf("connections %llu open, %llu accepted, errors %llu\n",
 	    (unsigned long long)total_conns(sn), (unsigned long long)sn->field[1],
 	    (unsigned long long)sn->errors);
+	printf("sessions with a nickname %llu, messages relayed %llu\n",
+	    (unsigned long long)sn->field[7], (unsigned long long)sn->field[8]);
 	if (prev != NULL && dt > 0)
 		printf("per second: %.1f accepted, %.1f errors, %.0f bytes in, "
 		    "%.0f bytes out\n", (sn->field[1] - prev->field[1]) / dt,

@@ -265,12 +265,13 @@ ctl_stats(struct ctl_client *c)
 		conns += ST_GET(s->conns);
 		workers += st == ST_IDLE || st == ST_BUSY;
 	}
-	ctl_replyf(c, "OK 4\nup %lld s, master pid %lld, %u workers serving\n"
+	ctl_replyf(c, "OK 4\nup %lld s, master pid %lld, %u worker%s serving\n"
 	    "requests %llu, errors %llu, connections %llu open\n"
 	    "timetable %s: %llu legs, %llu stations, generation %llu\n"
 	    "reloads %llu (%llu good), respawns %llu\n",
 	    (long long)(time(NULL) - h->started_at), (long long)h->master_pid,
-	    workers, (unsigned long long)req, (unsigned long long)err,
+	    workers, workers == 1 ? "" : "s", (unsigned long long)req,
+	    (unsigned long long)err,
 	    (unsigned long long)conns, h->timetable,
 	    (unsigned long long)ST_GET(h->legs),
 	    (unsigned long long)ST_GET(h->stations),
@@ -329,16 +330,24 @@ ctl_command(struct ctl_client *c, char *line)
 		route_list(ctl_reply, c);
 	else if (strcasecmp(line, "wall") == 0)
 		ctl_wall(c, arg);
-	else if (strcasecmp(line, "kick") == 0 && *arg != '\0')
-		route_kick(arg, ctl_reply, c);
+	else if (strcasecmp(line, "kick") == 0) {
+		if (*arg == '\0')
+			ctl_replyf(c, "ERR 400 usage: kick ID|NICK\n");
+		else
+			route_kick(arg, ctl_reply, c);
+	}
 	else if (strcasecmp(line, "shutdown") == 0)
 		ctl_shutdown(c, arg);
 	else if (strcasecmp(line, "reload") == 0) {
 		master_reload();
 		ctl_replyf(c, "OK 0\n");
-	} else if (strcasecmp(line, "workers") == 0 &&
-	    ctl_number(arg, TRAINSRV_MAX_WORKERS, &n) == 0 && n >= 1)
-		ctl_replyf(c, "OK 1\n%u workers\n", master_set_workers(n));
+	} else if (strcasecmp(line, "workers") == 0) {
+		if (ctl_number(arg, TRAINSRV_MAX_WORKERS, &n) == -1 || n < 1)
+			ctl_replyf(c, "ERR 400 usage: workers N (1 to %d)\n",
+			    TRAINSRV_MAX_WORKERS);
+		else
+			ctl_replyf(c, "OK 1\n%u workers\n", master_set_workers(n));
+	}
 	else if (strcasecmp(line, "stats") == 0)
 		ctl_stats(c);
 	else if (*line == '\0')

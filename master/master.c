@@ -244,7 +244,7 @@ m_reload_progress(void)
 }
 
 static void
-m_reload(void)
+m_reload(const char *why)
 {
 	struct tt *tt;
 	char *errors, *line, *next;
@@ -254,7 +254,7 @@ m_reload(void)
 		M.reload_again = 1;
 		return;
 	}
-	log_info("SIGHUP: reloading %s", M.cfg->timetable);
+	log_info("%s: reloading %s", why, M.cfg->timetable);
 	if ((tt = tt_load(M.cfg->timetable, &errors, &nerrors)) == NULL) {
 		for (line = errors; line != NULL && *line != '\0'; line = next) {
 			if ((next = strchr(line, '\n')) != NULL)
@@ -303,7 +303,7 @@ m_reconcile(void)
 	m_reload_progress();
 	if (!M.reloading && M.reload_again) {
 		M.reload_again = 0;
-		m_reload();
+		m_reload("queued reload");
 	}
 }
 
@@ -462,7 +462,7 @@ m_signals(void)
 	if (sig_reload) {
 		sig_reload = 0;
 		if (!M.stopping)
-			m_reload();
+			m_reload("SIGHUP");
 	}
 	while (sig_more > 0 && !M.stopping) {
 		sig_more--;
@@ -552,7 +552,7 @@ void
 master_reload(void)
 {
 	if (!M.stopping)
-		m_reload();
+		m_reload("operator");
 }
 
 unsigned

@@ -52,6 +52,7 @@ static enum proto_result	cmd_window(struct req *);
 static enum proto_result	cmd_best(struct req *);
 static enum proto_result	cmd_departures(struct req *);
 static enum proto_result	cmd_stations(struct req *);
+static enum proto_result	cmd_journey(struct req *);
 static enum proto_result	cmd_quit(struct req *);
 static enum proto_result	cmd_session(struct req *);
 
@@ -73,6 +74,9 @@ static const struct proto_cmd proto_cmds[] = {
 	    cmd_departures },
 	{ "STATIONS", ST_CMD_STATIONS, 0, 0, "STATIONS [prefix]",
 	    "station names, all or starting with prefix", cmd_stations },
+	{ "JOURNEY", ST_CMD_JOURNEY, 3, 4, "JOURNEY from;to;time[;max_changes]",
+	    "journeys with changes, best on arrival and changes (max 4, at "
+	    "most 8)", cmd_journey },
 	{ "NAME", ST_CMD_NAME, 1, 1, "NAME nick",
 	    "set your nickname: 1 to 16 of A-Z a-z 0-9 _ -", cmd_session },
 	{ "WHO", ST_CMD_WHO, 0, 0, "WHO", "connected sessions: id;nick;since",
@@ -104,6 +108,16 @@ proto_err_index(int code)
 	case WIRE_ETOOMANY:	return ST_ERR_429;
 	default:		return ST_ERR_500;
 	}
+}
+
+void
+proto_count_reply(struct st_slot *slot, const char *reply, size_t len)
+{
+	const char *nl = memchr(reply, '\n', len);
+	long code;
+
+	if (nl != NULL && wire_status(reply, nl - reply, &code) == WIRE_ERR)
+		ST_ADD(slot->err[proto_err_index((int)code)], 1);
 }
 
 void
@@ -373,6 +387,85 @@ cmd_stations(struct req *r)
 	for (i = 0; i < n; i++)
 		buf_printf(r->out, "%s\n",
 		    tt_station_name(r->tt, tt_station_by_rank(r->tt, first + i)));
+	return PROTO_CONTINUE;
+}
+
+/*
+ * JOURNEY: for each journey a summary line "J;departs;arrives;changes;
+ * minutes", then its legs as train lines.  n counts every line, so the
+ * reply keeps the "OK n, then n lines" framing.  The scan's workspace is
+ * made on first use and kept: a worker serves one timetable.
+ */
+static struct tt_jws	*journey_ws;
+
+static void
+journey_time(char *s, size_t cap, int32_t min)
+{
+	int n;
+
+	n = snprintf(s, cap, "%02d:%02d", (int)(min % 1440 / 60),
+	    (int)(min % 60));
+	if (min >= 1440 && n > 0 && (size_t)n < cap)
+		snprintf(s + n, cap - (size_t)n, "+%d", (int)(min / 1440));
+}
+
+static int
+journey_leg(struct req *r, const struct tt_result *res)
+{
+	size_t need, room;
+
+	if (buf_reserve(r->out, 512) == -1)
+		return -1;
+	room = r->out->cap - r->out->len;
+	need = tt_format(r->tt, res, r->out->p + r->out->len, room);
+	if (need >= room) {
+		if (buf_reserve(r->out, need + 1) == -1)
+			return -1;
+		tt_format(r->tt, res, r->out->p + r->out->len, need + 1);
+	}
+	r->out->len += need;
+	r->out->p[r->out->len++] = '\n';
+	return 0;
+}
+
+static enum proto_result
+cmd_journey(struct req *r)
+{
+	struct tt_journey j[TT_LEGS_MAX];
+	uint32_t from = 0, to = 0;
+	long maxc = TT_CHANGES_DEFAULT;
+	char dep[16], arr[16];
+	size_t n, i, k, lines = 0;
+	int t;
+
+	if (req_station(r, r->f[0], &from) == -1 ||
+	    req_station(r, r->f[1], &to) == -1 ||
+	    req_time(r, r->f[2], &t) == -1)
+		return PROTO_CONTINUE;
+	if (r->nf == 4 && r->f[3][0] != '\0' &&
+	    req_number(r, "max_changes", r->f[3], TT_CHANGES_MAX, &maxc) == -1)
+		return PROTO_CONTINUE;
+	if (!tt_jws_fits(journey_ws, r->tt)) {
+		tt_jws_free(journey_ws);
+		if ((journey_ws = tt_jws_new(r->tt)) == NULL) {
+			proto_error(r->slot, r->out, WIRE_EINTERNAL,
+			    "out of memory");
+			return PROTO_CONTINUE;
+		}
+	}
+	n = tt_journey(r->tt, journey_ws, from, to, t, (unsigned)maxc, j);
+	for (i = 0; i < n; i++)
+		lines += 1 + j[i].nlegs;
+	buf_printf(r->out, "OK %zu\n", lines);
+	for (i = 0; i < n; i++) {
+		journey_time(dep, sizeof dep, j[i].dep_min);
+		journey_time(arr, sizeof arr, j[i].arr_min);
+		buf_printf(r->out, "J;%s;%s;%u;%d\n", dep, arr, j[i].changes,
+		    (int)(j[i].arr_min - j[i].dep_min));
+		for (k = 0; k < j[i].nlegs; k++)
+			if (journey_leg(r, &j[i].legs[k]) == -1)
+				return PROTO_QUIT;
+	}
 	return PROTO_CONTINUE;
 }
 

@@ -34,6 +34,10 @@ void			proto_set_session_handler(proto_session_fn);
 enum proto_result	proto_request(const struct tt *, struct st_slot *,
 			    char *line, size_t len, struct buf *out);
 
+/* Count an error reply made elsewhere (the master's answers). */
+void			proto_count_reply(struct st_slot *, const char *reply,
+			    size_t len);
+
 /* An error reply, counted in slot. */
 void			proto_error(struct st_slot *, struct buf *out, int code,
 			    const char *fmt, ...) __attribute__((format(printf, 4, 5)));

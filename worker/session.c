@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -153,6 +154,13 @@ session_rate_ok(struct conn *c)
 	return 1;
 }
 
+/* "@all", or "@tous" as the chat exercise wrote it: everyone. */
+static int
+session_everyone(const char *to)
+{
+	return strcasecmp(to, "all") == 0 || strcasecmp(to, "tous") == 0;
+}
+
 static enum proto_result
 session_ask(struct conn *c, uint32_t cmd, const char *data, size_t len,
     struct buf *out)
@@ -170,6 +178,11 @@ session_name(struct conn *c, char *nick, struct buf *out)
 	if (!session_valid_nick(nick)) {
 		proto_error(w.slot, out, WIRE_EBADREQ,
 		    "bad nickname (1 to 16 of A-Z a-z 0-9 _ -)");
+		return PROTO_CONTINUE;
+	}
+	if (session_everyone(nick)) {
+		proto_error(w.slot, out, WIRE_EBADREQ,
+		    "nickname \"%s\" is reserved (it means everyone)", nick);
 		return PROTO_CONTINUE;
 	}
 	if (strcmp(nick, c->nick) == 0) {
@@ -198,8 +211,8 @@ session_msg(struct conn *c, char *args, struct buf *out)
 		    "message too long (max %d bytes)", MSG_TEXT_MAX);
 		return PROTO_CONTINUE;
 	}
-	if ((xl = session_sanitize(text)) == 0 || (strcmp(to, "all") != 0 &&
-	    strcmp(to, "tous") != 0 && !session_valid_nick(to))) {
+	if ((xl = session_sanitize(text)) == 0 || (!session_everyone(to) &&
+	    !session_valid_nick(to))) {
 		proto_error(w.slot, out, WIRE_EBADREQ, "usage: MSG @nick|@all text");
 		return PROTO_CONTINUE;
 	}
@@ -208,7 +221,7 @@ session_msg(struct conn *c, char *args, struct buf *out)
 		    "too many messages; at most %d, then one a second", MSG_BURST);
 		return PROTO_CONTINUE;
 	}
-	if (strcmp(to, "all") == 0 || strcmp(to, "tous") == 0)
+	if (session_everyone(to))
 		to = "*";
 	if (c->nick[0] != '\0')
 		snprintf(from, sizeof from, "%s", c->nick);
@@ -265,6 +278,7 @@ session_answer(const struct ch_msg *m)
 	}
 	c->pending_nick[0] = '\0';
 	c->waiting = 0;
+	proto_count_reply(w.slot, c->answer.p, c->answer.len);
 	if (c->state == CONN_OPEN)
 		buf_append(conn_out(c), c->answer.p, c->answer.len);
 	buf_free(&c->answer);

@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
 # man.bats — the manual pages: every page in man/ is clean under
 # `mandoc -T lint -W warning`, every trainsrv page they cross-reference
-# exists, and the SYNOPSIS of trainsrv(8) and trainsrv-stat(8) says what the
-# programs' usage lines say.
+# exists, and the SYNOPSIS of trainsrv(8), trainsrv-stat(8) and trainsrv-ctl(8)
+# says what the programs' usage lines say.
 #
 # Nothing here is skipped: without mandoc the tests fail and say how to
 # install it.
@@ -49,12 +49,16 @@ synopsis() {
 	    tr -s ' \t\n' ' ' | sed 's/^ //; s/ $//'
 }
 
-# usage PROGRAM — what `PROGRAM -h` prints, without "usage: ", on one line.
+# usage PROGRAM — the usage line `PROGRAM -h` prints (its first line and the
+# indented lines continuing it, not what follows, such as trainsrv-ctl's list
+# of commands), without "usage: ", on one line.
 usage() {
 	local out
 
 	out=$("$1" -h) || { echo "$1 -h failed" >&2; return 1; }
-	printf '%s\n' "$out" | tr -s ' \t\n' ' ' | sed 's/^usage: //; s/ $//'
+	printf '%s\n' "$out" |
+	    awk 'NR == 1 || /^[ \t]/ { print; next } { exit }' |
+	    tr -s ' \t\n' ' ' | sed 's/^usage: //; s/ $//'
 }
 
 # letters TEXT — the option letters of a usage text, sorted: "[-htv] [-b x]"
@@ -114,6 +118,10 @@ same_synopsis() {
 	lint "$MAN/trainsrv-timetable.5"
 }
 
+@test "man: trainsrv-ctl.8 is clean under mandoc -T lint -W warning" {
+	lint "$MAN/trainsrv-ctl.8"
+}
+
 # Pages added later are covered here even before they get a test above.
 @test "man: every page in man/ is clean under mandoc -T lint -W warning" {
 	local pages=()
@@ -150,4 +158,8 @@ same_synopsis() {
 
 @test "man: trainsrv-stat.8 SYNOPSIS matches trainsrv-stat -h" {
 	same_synopsis "$MAN/trainsrv-stat.8" "$BIN/trainsrv-stat"
+}
+
+@test "man: trainsrv-ctl.8 SYNOPSIS matches trainsrv-ctl -h" {
+	same_synopsis "$MAN/trainsrv-ctl.8" "$BIN/trainsrv-ctl"
 }

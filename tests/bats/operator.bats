@@ -91,6 +91,10 @@ two_workers() {
 	expect eve 'ERR 409 nickname "Alice" is taken'
 	say eve "NAME not a nick!"
 	expect eve "ERR 400 bad nickname (1 to 16 of A-Z a-z 0-9 _ -)"
+	say eve "NAME All"
+	expect eve 'ERR 400 nickname "All" is reserved (it means everyone)'
+	# The master's refusals count like any other error reply.
+	wait_until 5 [ "$("$BIN/trainsrv-stat" -p "$PORT" -j | jq '.errors_by_code."409"')" -eq 2 ]
 	say eve "MSG @nobody hello"
 	expect eve 'ERR 404 nobody is called "nobody"'
 	say eve "MSG alice no at sign"
@@ -179,12 +183,17 @@ two_workers() {
 	wait_until 5 workers_ready 3
 	run ctl reload
 	[ "$status" -eq 0 ]
-	wait_until 5 [ "$("$BIN/trainsrv-stat" -p "$PORT" -j | jq .reload_successes)" -eq 1 ]
+	wait_until 10 [ "$("$BIN/trainsrv-stat" -p "$PORT" -j | jq .reload_successes)" -eq 1 ]
 	run ctl stats
 	[[ "${lines[0]}" == "up "*"3 workers serving"* ]]
 	run ctl frobnicate
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"bad command"* ]]
+	run ctl workers 65
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"usage: workers N (1 to 64)"* ]]
+	run ctl kick
+	[[ "$output" == *"usage: kick ID|NICK"* ]]
 }
 
 @test "the control socket is mode 0600 and refuses another uid" {
