@@ -41,6 +41,7 @@ void		 conn_quit(struct conn *);
 const char	*conn_error(const struct conn *);
 void		 reply_free(struct reply *);
 int		 command_is_readonly(const char *cmd);
+void		 conn_set_nick(struct conn *, const char *);
 
 /* lineedit.c: the terminal, prompts and messages. */
 #define LE_MAX		1024	/* longest answer, bytes */

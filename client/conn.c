@@ -38,6 +38,7 @@ struct conn {
 	size_t		 cap;
 	conn_notice_fn	 notice;
 	char		 err[512];
+	char		 nick[17];	/* taken again after a reconnection */
 };
 
 /* What reading a reply gave. */
@@ -200,6 +201,33 @@ conn_open(struct conn *c)
 	return 0;
 }
 
+static int	conn_send(struct conn *, const char *);
+static int	conn_reply(struct conn *, struct reply *, int);
+
+void
+conn_set_nick(struct conn *c, const char *nick)
+{
+	snprintf(c->nick, sizeof(c->nick), "%s", nick);
+}
+
+/*
+ * A new connection is a new session: ask for our nickname again (it is no
+ * message, so nothing is sent twice); if someone took it meanwhile, the
+ * next NAME the user types says so.
+ */
+static void
+conn_renick(struct conn *c)
+{
+	char cmd[32];
+	struct reply r;
+
+	if (c->nick[0] == '\0')
+		return;
+	snprintf(cmd, sizeof(cmd), "NAME %s", c->nick);
+	if (conn_send(c, cmd) == 0 && conn_reply(c, &r, REPLY_MS) == RR_OK)
+		reply_free(&r);
+}
+
 /* Reconnect, retrying for RECONNECT_MS (a server restarting). */
 static int
 conn_reconnect(struct conn *c)
@@ -207,8 +235,10 @@ conn_reconnect(struct conn *c)
 	long long deadline = now_ms() + RECONNECT_MS;
 
 	for (;;) {
-		if (conn_open(c) == 0)
+		if (conn_open(c) == 0) {
+			conn_renick(c);
 			return 0;
+		}
 		if (now_ms() >= deadline)
 			return -1;
 		if (xpoll(NULL, 0, RETRY_MS) == -1 && errno != EINTR)
@@ -494,7 +524,7 @@ command_is_readonly(const char *cmd)
 {
 	static const char *const ro[] = {
 		"HELP", "PING", "ECHO", "ALL", "NEXT", "WINDOW", "BEST",
-		"DEPARTURES", "STATIONS", NULL
+		"DEPARTURES", "STATIONS", "WHO", NULL
 	};
 	size_t i, n;
 

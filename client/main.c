@@ -203,6 +203,29 @@ on_notice(const char *text)
 		ui_bye("* shutdown: the server is shutting down; goodbye.");
 		exit(0);
 	}
+	if (strcmp(text, "kick") == 0) {
+		if (cmd_mode)
+			die("disconnected by the operator");
+		ui_bye("* kick: the operator closed this session; goodbye.");
+		exit(0);
+	}
+	if (strncmp(text, "msg ", 4) == 0 && !cmd_mode) {
+		const char *from = text + 4, *msg = strchr(from, ' ');
+
+		if (msg != NULL) {
+			ui_notice("[message from %.*s] %s", (int)(msg - from),
+			    from, msg + 1);
+			return;
+		}
+	}
+	if (strncmp(text, "shutdown ", 9) == 0 && !cmd_mode) {
+		ui_notice("[operator] the server stops in %s s", text + 9);
+		return;
+	}
+	if (strncmp(text, "wall ", 5) == 0 && !cmd_mode) {
+		ui_notice("[operator] %s", text + 5);
+		return;
+	}
 	ui_notice("* %s", text);
 }
 

@@ -463,27 +463,138 @@ item_stations(void)
 	return 1;
 }
 
+/* 7: a nickname, so that others can write to this session. */
+static int
+item_nickname(void)
+{
+	char nick[LE_MAX], cmd[CMD_MAX];
+	struct reply r;
+
+	if (!ask("Nickname (1 to 16 of A-Z a-z 0-9 _ -): ", nick, sizeof(nick)))
+		return 0;
+	if (*nick == '\0')
+		return 1;
+	snprintf(cmd, sizeof(cmd), "NAME %s", nick);
+	if (conn_query(conn, cmd, 0, &r) == -1) {
+		ui_msg("No answer: %s.", conn_error(conn));
+		return 1;
+	}
+	if (raw)
+		print_raw(&r);
+	else if (r.ok) {
+		conn_set_nick(conn, nick);
+		ui_msg("You are now %s.", nick);
+	} else
+		show_error(&r);
+	reply_free(&r);
+	return 1;
+}
+
+/* 8: who is connected, "id;nick;since" from the server. */
+static int
+item_who(void)
+{
+	struct reply r;
+	char *f[3], line[512];
+	size_t i;
+
+	query("WHO", &r);
+	if (!r.ok || raw) {
+		show_error(&r);
+		reply_free(&r);
+		return 1;
+	}
+	ui_msg("%zu session%s connected:", r.nlines, r.nlines == 1 ? "" : "s");
+	printf("%-10s  %-16s  %s\n", "SESSION", "NICKNAME", "CONNECTED SINCE");
+	for (i = 0; i < r.nlines; i++) {
+		snprintf(line, sizeof(line), "%s", r.lines[i]);
+		if (wire_split(line, ';', f, 3) != 3)
+			continue;
+		printf("#%-9s  %-16s  %s\n", f[0], *f[1] ? f[1] : "-", f[2]);
+	}
+	reply_free(&r);
+	return 1;
+}
+
+/* 9: a message to one nickname, or to everyone; never sent twice. */
+static int
+item_message(void)
+{
+	char to[LE_MAX], text[LE_MAX], cmd[CMD_MAX];
+	struct reply r;
+
+	if (!ask("To (a nickname, or all): ", to, sizeof(to)))
+		return 0;
+	if (*to == '\0')
+		return 1;
+	if (!ask("Message: ", text, sizeof(text)))
+		return 0;
+	if (*text == '\0')
+		return 1;
+	snprintf(cmd, sizeof(cmd), "MSG @%s %s", *to == '@' ? to + 1 : to, text);
+	if (conn_query(conn, cmd, 0, &r) == -1) {
+		ui_msg("Not sent (%s); messages are never sent twice.",
+		    conn_error(conn));
+		return 1;
+	}
+	if (raw)
+		print_raw(&r);
+	else if (r.ok)
+		ui_msg("Sent.");
+	else
+		show_error(&r);
+	reply_free(&r);
+	return 1;
+}
+
+/* The menu: the seed's 0 to 3, then ours.  Keys are single characters. */
+static const struct item {
+	char		 key;
+	const char	*label;
+	int		(*run)(void);
+} items[] = {
+	{ '0', "all trains", item_all },
+	{ '1', "next train from a station to another", item_next },
+	{ '2', "trains leaving within a time window", item_window },
+	{ '3', "best train, by price or by duration", item_best },
+	{ '4', "departures from a station", item_departures },
+	{ '5', "stations", item_stations },
+	{ '7', "choose a nickname", item_nickname },
+	{ '8', "who is online", item_who },
+	{ '9', "send a message", item_message },
+};
+#define NITEMS	(sizeof(items) / sizeof(items[0]))
+
 static void
 menu_show(void)
 {
-	ui_msg("\n"
-	    "  0  all trains\n"
-	    "  1  next train from a station to another\n"
-	    "  2  trains leaving within a time window\n"
-	    "  3  best train, by price or by duration\n"
-	    "  4  departures from a station\n"
-	    "  5  stations\n"
-	    "  q  quit");
+	char text[1024];
+	size_t i, len = 0;
+
+	for (i = 0; i < NITEMS; i++)
+		len += snprintf(text + len, sizeof(text) - len, "%s  %c  %s",
+		    i == 0 ? "\n" : "\n", items[i].key, items[i].label);
+	ui_msg("%s\n  q  quit", text);
+}
+
+static const struct item *
+menu_find(const char *ans)
+{
+	size_t i;
+
+	if (ans[0] == '\0' || ans[1] != '\0')
+		return NULL;
+	for (i = 0; i < NITEMS; i++)
+		if (items[i].key == ans[0])
+			return &items[i];
+	return NULL;
 }
 
 /* The menu until q or end of input. */
 int
 menu_run(struct conn *c, int rawmode)
 {
-	static int (*const items[])(void) = {
-		item_all, item_next, item_window, item_best, item_departures,
-		item_stations
-	};
+	const struct item *it;
 	char ans[LE_MAX];
 
 	conn = c;
@@ -494,13 +605,13 @@ menu_run(struct conn *c, int rawmode)
 			return 0;
 		if (strcasecmp(ans, "q") == 0 || strcasecmp(ans, "quit") == 0)
 			return 0;
-		if (ans[0] >= '0' && ans[0] <= '5' && ans[1] == '\0') {
-			if (!items[ans[0] - '0']())
+		if ((it = menu_find(ans)) != NULL) {
+			if (!it->run())
 				return 0;
 			if (fflush(stdout) == EOF || ferror(stdout))
 				die("menu_run: stdout: %s", strerror(errno));
 		} else if (*ans != '\0')
-			ui_msg("Unknown option \"%s\": type 0 to 5, or q.",
-			    ans);
+			ui_msg("Unknown option \"%s\": type one of the numbers "
+			    "above, or q.", ans);
 	}
 }

@@ -246,3 +246,39 @@ two_workers() {
 	stop_server
 	tm kill-server
 }
+
+@test "trainsrv-client: nickname, who is online, send a message, messages shown as they arrive" {
+	start_server -w 2
+	T=$BATS_TEST_TMPDIR
+	mkfifo "$T/bob.answers"
+	"$BIN/trainsrv-client" -p "$PORT" <"$T/bob.answers" >"$T/bob.stdout" 2>"$T/bob.stderr" &
+	bob=$!
+	exec {b}>"$T/bob.answers"
+	printf '7\nbob\n' >&$b
+	wait_until 5 grep -q "You are now bob." "$T/bob.stderr"
+	run "$BIN/trainsrv-client" -p "$PORT" <<-EOF
+	7
+	alice
+	8
+	9
+	bob
+	hello bob, the 17:30 is late
+	9
+	nobody
+	hi
+	q
+	EOF
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"NICKNAME"* ]]
+	[[ "$output" =~ \#[0-9]+\ +bob ]]
+	[[ "$output" =~ \#[0-9]+\ +alice ]]
+	wait_until 5 grep -qF "[message from alice] hello bob, the 17:30 is late" "$T/bob.stderr"
+	"$BIN/trainsrv-ctl" -p "$PORT" wall "mind the gap"
+	wait_until 5 grep -qF "[operator] mind the gap" "$T/bob.stderr"
+	"$BIN/trainsrv-ctl" -p "$PORT" kick bob
+	wait_until 5 pid_gone "$bob"
+	run wait "$bob"
+	[ "$status" -eq 0 ]
+	grep -q "the operator closed this session" "$T/bob.stderr"
+	exec {b}>&-
+}
