@@ -167,3 +167,23 @@ reloads_above() { [ "$(reloads_done)" -gt "$1" ]; }
 		[[ "$output" == *" $opt "* ]] || { echo "usage lacks $opt" >&2; return 1; }
 	done
 }
+
+@test "bench: make bench's script prints the six scenarios and the targets" {
+	# The smallest run: one round of half a second, a small timetable, no
+	# redis, no PSS check, no engine benchmark, no waiting for a quiet machine.
+	local out=$BATS_TEST_TMPDIR/suite.out
+	run timeout $((120 * SCALE)) env BIN="$BIN" BENCH_DURATION=0.5 BENCH_RUNS=1 \
+	    BENCH_LEGS=2000 BENCH_STATIONS=50 BENCH_IDLE=50 BENCH_PSS_LEGS=0 \
+	    BENCH_ENGINE=0 BENCH_REDIS=0 BENCH_QUIET_WAIT=0 BENCH_HUP_DURATION=2 \
+	    bash "$BATS_TEST_DIRNAME/../bench/run-bench"
+	printf '%s\n' "$output" >"$out"
+	[ "$status" -eq 0 ] || { cat "$out" >&2; false; }
+	for s in "1 NEXT, P=1" "2 NEXT, P=16" "3 realistic mix" "4 NEXT, P=1, + 50 idle" \
+	    "5 new connection per request" "6 NEXT, P=1, SIGHUP"; do
+		grep -qF "$s" "$out" || { echo "no row: $s" >&2; cat "$out" >&2; false; }
+	done
+	grep -q 'peer was skipped' "$out"
+	grep -q '6: failed = 0 under SIGHUP every second *0 *met' "$out"
+	# Every configuration measured something.
+	! grep -E '^  trainsrv .* 0 +0\.00 +0\.00' "$out"
+}
