@@ -75,6 +75,7 @@ struct worker {
 	unsigned		 max_conns;
 	int64_t			 idle_ms;
 	int64_t			 now;		/* ms, cached per loop turn */
+	int64_t			 clock;		/* µs, end of the last request of a batch */
 	struct conn		*conns;
 	struct buf		 wbuf;		/* replies of the connection being served */
 	char			 rbuf[CONN_READ_MAX];
