@@ -144,13 +144,20 @@ req_usage(struct req *r, const struct proto_cmd *c)
 static const char *
 req_quote(const char *s, char *buf, size_t len)
 {
-	size_t i;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i, o = 0;
 
-	for (i = 0; s[i] != '\0' && i < len - 4; i++)
-		buf[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i];
-	if (s[i] != '\0')
-		memcpy(buf + i, "...", 3), i += 3;
-	buf[i] = '\0';
+	/* C0 controls, DEL and C1 controls (0xC2 0x80..0x9F) become '?'. */
+	for (i = 0; u[i] != '\0' && o < len - 4; i++) {
+		if (u[i] == 0xc2 && u[i + 1] >= 0x80 && u[i + 1] <= 0x9f) {
+			buf[o++] = '?';
+			i++;
+		} else
+			buf[o++] = (u[i] < 0x20 || u[i] == 0x7f) ? '?' : s[i];
+	}
+	if (u[i] != '\0')
+		memcpy(buf + o, "...", 3), o += 3;
+	buf[o] = '\0';
 	return buf;
 }
 
