@@ -1,13 +1,15 @@
 /*
  * menu.c — the traveller's menu: the seed's choices 0 to 3 (all trains,
- * next train, trains in a window, best train) plus departures and
- * stations; the prompts, the checks of the answers, the results.
+ * next train, trains in a window, best train) plus departures, stations
+ * and journeys with changes; the prompts, the checks of the answers, the
+ * results.  The items are one table (menu_items): a new item is a row.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "client/client.h"
 #include "ipc/wire.h"
@@ -547,6 +549,112 @@ item_message(void)
 	return 1;
 }
 
+
+/* "3" or nothing (the server's default), 0 to 8, as JOURNEY takes it. */
+static int
+ask_changes(char *buf, size_t size)
+{
+	for (;;) {
+		if (!ask("At most how many changes? (0 to 8, empty for 4) ",
+		    buf, size))
+			return 0;
+		if (*buf == '\0' || (buf[0] >= '0' && buf[0] <= '8' &&
+		    buf[1] == '\0'))
+			return 1;
+		ui_msg("Please answer a number from 0 to 8, or nothing.");
+	}
+}
+
+/* Now, as HH:MM: JOURNEY wants a time. */
+static void
+time_now(char *buf, size_t size)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	if (localtime_r(&t, &tm) == NULL)
+		die("time_now: localtime failed");
+	snprintf(buf, size, "%02d:%02d", tm.tm_hour, tm.tm_min);
+}
+
+/*
+ * One journey: its summary line "J;departs;arrives;changes;minutes" and
+ * the legs after it, up to the next summary; returns the lines used.
+ */
+static size_t
+show_journey(struct reply *r, size_t at, unsigned num)
+{
+	char *f[5], dep[32], arr[32], dur[64], changes[32];
+	struct train *t;
+	size_t n = 0, i;
+	long ch;
+
+	if (wire_split(r->lines[at], ';', f, 5) != 5) {
+		ui_msg("(skipped a malformed line from the server)");
+		return 1;
+	}
+	fmt_time(f[1], dep, sizeof(dep));
+	fmt_time(f[2], arr, sizeof(arr));
+	fmt_duration(f[4], dur, sizeof(dur));
+	ch = strtol(f[3], NULL, 10);
+	if (ch == 0)
+		snprintf(changes, sizeof(changes), "direct");
+	else
+		snprintf(changes, sizeof(changes), "%ld change%s", ch,
+		    ch == 1 ? "" : "s");
+	printf("\n%u. Leaves %s, arrives %s: %s, %s.\n", num, dep, arr,
+	    changes, dur);
+	for (i = at + 1; i < r->nlines && strncmp(r->lines[i], "J;", 2) != 0;
+	    i++)
+		;
+	if ((t = calloc(i - at + 1, sizeof(*t))) == NULL)
+		die("show_journey: out of memory");
+	for (i = at + 1; i < r->nlines && strncmp(r->lines[i], "J;", 2) != 0;
+	    i++)
+		if (train_parse(r->lines[i], &t[n]) == 0)
+			n++;
+	table_print(stdout, t, n, 0);
+	free(t);
+	return i - at;
+}
+
+/* 6: journeys with changes, best on arrival and on changes. */
+static int
+item_journey(void)
+{
+	char from[LE_MAX], to[LE_MAX], at[LE_MAX], ch[LE_MAX];
+	char cmd[CMD_MAX];
+	struct reply r;
+	size_t i;
+	unsigned num = 0;
+
+	if (!ask_station("From: ", from, sizeof(from)) ||
+	    !ask_station("To: ", to, sizeof(to)) ||
+	    !ask_time("Leaving at or after (HH:MM, empty for now): ", at,
+	    sizeof(at), 1) || !ask_changes(ch, sizeof(ch)))
+		return 0;
+	if (*at == '\0')
+		time_now(at, sizeof(at));
+	if (*ch == '\0')
+		snprintf(cmd, sizeof(cmd), "JOURNEY %s;%s;%s", from, to, at);
+	else
+		snprintf(cmd, sizeof(cmd), "JOURNEY %s;%s;%s;%s", from, to, at,
+		    ch);
+	query(cmd, &r);
+	if (!r.ok || raw)
+		show_error(&r);
+	else if (r.nlines == 0)
+		printf("No journey from %s to %s.\n", from, to);
+	else {
+		printf("Journeys from %s to %s leaving at or after %s, earliest "
+		    "arrival first:\n", from, to, at);
+		for (i = 0; i < r.nlines; i += show_journey(&r, i, ++num))
+			;
+	}
+	reply_free(&r);
+	return 1;
+}
+
 /* The menu: the seed's 0 to 3, then ours.  Keys are single characters. */
 static const struct item {
 	char		 key;
@@ -559,6 +667,7 @@ static const struct item {
 	{ '3', "best train, by price or by duration", item_best },
 	{ '4', "departures from a station", item_departures },
 	{ '5', "stations", item_stations },
+	{ '6', "journey with changes", item_journey },
 	{ '7', "choose a nickname", item_nickname },
 	{ '8', "who is online", item_who },
 	{ '9', "send a message", item_message },
@@ -568,34 +677,24 @@ static const struct item {
 static void
 menu_show(void)
 {
-	char text[1024];
-	size_t i, len = 0;
+	char text[2048];
+	size_t i, n = 0;
 
-	for (i = 0; i < NITEMS; i++)
-		len += snprintf(text + len, sizeof(text) - len, "%s  %c  %s",
-		    i == 0 ? "\n" : "\n", items[i].key, items[i].label);
-	ui_msg("%s\n  q  quit", text);
-}
-
-static const struct item *
-menu_find(const char *ans)
-{
-	size_t i;
-
-	if (ans[0] == '\0' || ans[1] != '\0')
-		return NULL;
-	for (i = 0; i < NITEMS; i++)
-		if (items[i].key == ans[0])
-			return &items[i];
-	return NULL;
+	n += (size_t)snprintf(text + n, sizeof(text) - n, "\n");
+	for (i = 0; i < NITEMS && n < sizeof(text); i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "  %c  %s\n",
+		    items[i].key, items[i].label);
+	if (n < sizeof(text))
+		snprintf(text + n, sizeof(text) - n, "  q  quit");
+	ui_msg("%s", text);
 }
 
 /* The menu until q or end of input. */
 int
 menu_run(struct conn *c, int rawmode)
 {
-	const struct item *it;
 	char ans[LE_MAX];
+	size_t i;
 
 	conn = c;
 	raw = rawmode;
@@ -605,13 +704,16 @@ menu_run(struct conn *c, int rawmode)
 			return 0;
 		if (strcasecmp(ans, "q") == 0 || strcasecmp(ans, "quit") == 0)
 			return 0;
-		if ((it = menu_find(ans)) != NULL) {
-			if (!it->run())
+		for (i = 0; i < NITEMS && (ans[0] != items[i].key ||
+		    ans[1] != '\0'); i++)
+			;
+		if (i < NITEMS) {
+			if (!items[i].run())
 				return 0;
 			if (fflush(stdout) == EOF || ferror(stdout))
 				die("menu_run: stdout: %s", strerror(errno));
 		} else if (*ans != '\0')
-			ui_msg("Unknown option \"%s\": type one of the numbers "
-			    "above, or q.", ans);
+			ui_msg("Unknown option \"%s\": type %c to %c, or q.",
+			    ans, items[0].key, items[NITEMS - 1].key);
 	}
 }

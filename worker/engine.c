@@ -209,8 +209,8 @@ train_stops(const struct tt *t, uint32_t train)
 }
 
 /* A ride leaving at dep_min, relative to the day the caller chose. */
-static void
-make_result(const struct tt *t, uint32_t train, unsigned fs, unsigned ts,
+void
+engine_result(const struct tt *t, uint32_t train, unsigned fs, unsigned ts,
     int32_t dep_min, struct tt_result *r)
 {
 	const struct tt_stop	*sp = train_stops(t, train);
@@ -233,12 +233,12 @@ static void
 pair_result(const struct tt *t, const struct tt_pair *p, int day,
     struct tt_result *r)
 {
-	make_result(t, p->train, p->from_stop, p->to_stop,
+	engine_result(t, p->train, p->from_stop, p->to_stop,
 	    p->dep % TT_MINUTES_PER_DAY + day * TT_MINUTES_PER_DAY, r);
 }
 
-static const struct tt_range *
-find_range(const struct tt *t, uint32_t from, uint32_t to)
+const struct tt_range *
+engine_range(const struct tt *t, uint32_t from, uint32_t to)
 {
 	const struct tt_station	*st;
 	const struct tt_range	*r;
@@ -290,7 +290,7 @@ tt_next(const struct tt *t, uint32_t from, uint32_t to, int clock,
 	const struct tt_pair	*p;
 	uint32_t		 i;
 
-	if (!valid_clock(clock) || (r = find_range(t, from, to)) == NULL)
+	if (!valid_clock(clock) || (r = engine_range(t, from, to)) == NULL)
 		return 0;
 	p = &TT_PAIRS(t)[r->first];
 	if ((i = pair_lower(p, r->count, clock)) < r->count)
@@ -329,7 +329,7 @@ tt_window(const struct tt *t, uint32_t from, uint32_t to, int t1, int t2,
 	size_t			 n = 0;
 
 	if (!valid_clock(t1) || !valid_clock(t2) ||
-	    (r = find_range(t, from, to)) == NULL)
+	    (r = engine_range(t, from, to)) == NULL)
 		return 0;
 	p = &TT_PAIRS(t)[r->first];
 	i = pair_lower(p, r->count, t1);
@@ -354,13 +354,13 @@ tt_best(const struct tt *t, uint32_t from, uint32_t to, enum tt_by by,
 	const struct tt_pair	*p;
 	uint32_t		 i;
 
-	if ((r = find_range(t, from, to)) == NULL)
+	if ((r = engine_range(t, from, to)) == NULL)
 		return 0;
 	i = by == TT_BY_PRICE ? r->best_fare : r->best_dur;
 	if (i == TT_NONE)
 		return 0;	/* no known fare */
 	p = &TT_PAIRS(t)[i];
-	make_result(t, p->train, p->from_stop, p->to_stop, p->dep, out);
+	engine_result(t, p->train, p->from_stop, p->to_stop, p->dep, out);
 	return 1;
 }
 
@@ -396,7 +396,7 @@ tt_departures(const struct tt *t, uint32_t station, int clock, size_t count,
 			i -= st->dep_count;
 			day = 1;
 		}
-		make_result(t, d[i].train, d[i].stop,
+		engine_result(t, d[i].train, d[i].stop,
 		    TT_TRAINS(t)[d[i].train].nstops - 1u,
 		    d[i].dep % TT_MINUTES_PER_DAY + day * TT_MINUTES_PER_DAY,
 		    &out[n]);
@@ -413,7 +413,7 @@ tt_all(const struct tt *t, size_t offset, size_t limit, struct tt_result *out)
 
 	for (n = 0; offset + n < ntr && n < limit; n++) {
 		tr = all[offset + n];
-		make_result(t, tr, 0, TT_TRAINS(t)[tr].nstops - 1u,
+		engine_result(t, tr, 0, TT_TRAINS(t)[tr].nstops - 1u,
 		    train_stops(t, tr)[0].dep, &out[n]);
 	}
 	return n;

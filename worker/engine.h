@@ -160,6 +160,58 @@ int		 tt_best(const struct tt *, uint32_t from, uint32_t to,
 size_t		 tt_departures(const struct tt *, uint32_t station, int t,
 		    size_t count, struct tt_result *out);
 
+/*
+ * Journeys with changes (journey.c).  tt_journey answers JOURNEY: from
+ * `from`, leaving at or after clock time t (0..1439) today, the journeys
+ * to `to` that are best on arrival and number of changes together (the
+ * Pareto set), earliest arrival first, at most max_changes + 1 of them;
+ * among journeys equal on both, the one that leaves latest.  The first
+ * train leaves within 24 hours of t (today after t, tomorrow before it),
+ * the others are boarded within 48 hours, each ridden as far as needed;
+ * changing at a station takes at least its minimum change time (the
+ * !change directive), staying on a train is no change, and none applies
+ * at the origin.
+ *
+ * The scan needs scratch memory the size of the timetable's stations and
+ * trains: a workspace, made once per timetable and reused by every query
+ * (a worker serves one request at a time).  Returns the number of
+ * journeys written, 0 when there is none (or from == to).
+ */
+#define TT_CHANGES_DEFAULT	4
+#define TT_CHANGES_MAX		8
+#define TT_LEGS_MAX		(TT_CHANGES_MAX + 1)
+
+struct tt_journey {
+	int32_t		 dep_min;	/* relative to 00:00 of the question's day */
+	int32_t		 arr_min;
+	unsigned	 changes;	/* nlegs - 1 */
+	unsigned	 nlegs;
+	struct tt_result legs[TT_LEGS_MAX];	/* one per train ridden */
+};
+
+struct tt_jws;		/* a journey workspace */
+
+struct tt_jws	*tt_jws_new(const struct tt *);
+void		 tt_jws_free(struct tt_jws *);
+/* Was ws made for a timetable of this size (so usable with it)? */
+int		 tt_jws_fits(const struct tt_jws *, const struct tt *);
+
+size_t		 tt_journey(const struct tt *, struct tt_jws *, uint32_t from,
+		    uint32_t to, int t, unsigned max_changes,
+		    struct tt_journey *out);
+
+/*
+ * Earliest arrival only, the scan stopping at the first connection that
+ * cannot arrive earlier (what the benchmark times): minutes relative to
+ * the question's day, or -1 when `to` cannot be reached.
+ */
+int32_t		 tt_journey_earliest(const struct tt *, struct tt_jws *,
+		    uint32_t from, uint32_t to, int t, unsigned max_changes);
+
+/* Minimum change time at a station, minutes. */
+unsigned	 tt_change_time(const struct tt *, uint32_t station);
+uint32_t	 tt_nconns(const struct tt *);
+
 /* Accessors for formatting. */
 const char	*tt_train_number(const struct tt *, uint32_t train);
 uint32_t	 tt_train_nstops(const struct tt *, uint32_t train);

@@ -1,6 +1,7 @@
 /*
- * engine_impl.h — the arena's layout, private to the engine's three files
- * (timetable.c builds it, engine.c queries it, fold.c folds its names).
+ * engine_impl.h — the arena's layout, private to the engine's files
+ * (timetable.c builds it, engine.c and journey.c query it, fold.c folds its
+ * names).
  *
  * The arena is one mmap(2) region, sealed read-only.  It starts with a
  * header giving every array's count and byte offset from the base; the
@@ -120,7 +121,7 @@ struct tt_dep {
 struct tt_conn {
 	uint32_t	from;		/* station */
 	uint32_t	to;		/* station */
-	uint32_t	train;
+	uint32_t	train;		/* rank in all[]: all[train] is the train */
 	uint16_t	dep;		/* sday << 11 | clock */
 	uint16_t	dur;		/* minutes, 0..4319 */
 };
@@ -143,6 +144,14 @@ struct tt_conn {
 #define TT_CONNS(t)	TT_ARRAY(t, struct tt_conn, off_conns)
 #define TT_CSTART(t)	TT_ARRAY(t, uint32_t, off_cstart)
 #define TT_CHANGE(t)	TT_ARRAY(t, uint16_t, off_change)
+
+/* engine.c: the rides from one station to another, or NULL. */
+const struct tt_range *engine_range(const struct tt *, uint32_t from,
+		    uint32_t to);
+
+/* engine.c: a ride of train from stop fs to ts leaving at dep_min. */
+void		 engine_result(const struct tt *, uint32_t train, unsigned fs,
+		    unsigned ts, int32_t dep_min, struct tt_result *);
 
 /* fold.c: edit distance between two keys, or limit + 1 when above limit. */
 unsigned	 fold_distance(const char *a, size_t alen, const char *b,

@@ -229,6 +229,9 @@ quote(char *buf, size_t cap, const char *s, size_t len)
 			break;
 		}
 		n = utf8_len(u + i, len - i);
+		/* C1 controls (U+0080..U+009F) are escaped like C0 ones. */
+		if (n == 2 && u[i] == 0xc2 && u[i + 1] <= 0x9f)
+			n = 0;
 		if (n == 0 || u[i] < 0x20 || u[i] == 0x7f || u[i] == '"' ||
 		    u[i] == '\\') {
 			o += (size_t)snprintf(buf + o, cap - o, "\\x%02x", u[i]);
@@ -1253,22 +1256,29 @@ struct layout {
  * JOURNEY's connections: the departures, already in (clock, service
  * departure, train, stop) order, each with what a scan reads (stations,
  * train, departure, duration), and per clock minute the first connection
- * leaving then, so a scan starts without a search.
+ * leaving then, so a scan starts without a search.  A connection names its
+ * train by its rank in all[] (first departure order): the trains a scan
+ * meets together are then neighbours in the scan's per-train state, which
+ * stays in cache instead of being read at random.
  */
-static void
+static int
 build_conns(const struct tt_train *trains, const struct tt_stop *stops,
-    const struct tt_dep *order, uint32_t n, struct tt_conn *conns,
-    uint32_t *cstart)
+    const struct tt_dep *order, uint32_t n, const uint32_t *all,
+    uint32_t ntr, struct tt_conn *conns, uint32_t *cstart)
 {
 	const struct tt_stop	*sp;
-	uint32_t		 i, c = 0, clock;
+	uint32_t		 i, c = 0, clock, *rank;
 
+	if ((rank = malloc((size_t)ntr * sizeof(*rank) + 1)) == NULL)
+		return -1;
+	for (i = 0; i < ntr; i++)
+		rank[all[i]] = i;
 	for (i = 0; i < n; i++) {
 		sp = &stops[trains[order[i].train].first_stop + order[i].stop];
 		clock = (uint32_t)(sp->dep % TT_MINUTES_PER_DAY);
 		conns[i].from = sp[0].station;
 		conns[i].to = sp[1].station;
-		conns[i].train = order[i].train;
+		conns[i].train = rank[order[i].train];
 		conns[i].dep = (uint16_t)((uint32_t)(sp->dep /
 		    TT_MINUTES_PER_DAY) << 11 | clock);
 		conns[i].dur = (uint16_t)(sp[1].arr - sp[0].dep);
@@ -1277,6 +1287,8 @@ build_conns(const struct tt_train *trains, const struct tt_stop *stops,
 	}
 	while (c <= TT_MINUTES_PER_DAY)
 		cstart[c++] = n;
+	free(rank);
+	return 0;
 }
 
 static struct tt *
@@ -1469,10 +1481,6 @@ build(struct parser *p)
 		free(bucket);
 	}
 
-	build_conns(trains, stops, order, p->nlegs,
-	    (struct tt_conn *)(void *)(base + lay.off_conns),
-	    (uint32_t *)(void *)(base + lay.off_cstart));
-
 	/* Per-station departures: stable by station. */
 	{
 		uint32_t	*pos;
@@ -1602,6 +1610,10 @@ build(struct parser *p)
 			all[bucket[stops[trains[t].first_stop].dep]++] = t;
 		free(bucket);
 	}
+	if (build_conns(trains, stops, order, p->nlegs, all, p->ntr,
+	    (struct tt_conn *)(void *)(base + lay.off_conns),
+	    (uint32_t *)(void *)(base + lay.off_cstart)) == -1)
+		goto nomem_unmap;
 
 	hdr->magic = TT_MAGIC;
 	hdr->ntrains = p->ntr;

@@ -5,6 +5,7 @@
 #ifndef TRAINSRV_WORKER_H
 #define TRAINSRV_WORKER_H
 
+#include <netinet/in.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -43,7 +44,7 @@ struct conn {
 	uint64_t	 id;
 	char		 nick[17];
 	char		 pending_nick[17];	/* asked for, not yet granted */
-	char		 addr[48];
+	char		 addr[INET6_ADDRSTRLEN + 9];	/* "[v6]:port" */
 	time_t		 since;
 	uint64_t	 requests;
 	int		 waiting;	/* for the master's answer */

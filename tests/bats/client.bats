@@ -256,9 +256,9 @@ table_rows() {
 }
 
 @test "client: an unknown menu choice says so; q and end of input quit with 0" {
-	menu 9 q
+	menu 10 q
 	[ "$status" -eq 0 ]
-	[[ "$stderr" == *'Unknown option "9"'* ]]
+	[[ "$stderr" == *'Unknown option "10"'* ]]
 	[ -z "$output" ]
 
 	# end of input in the middle of a question: QUIT, exit 0
@@ -369,5 +369,46 @@ table_rows() {
 	menu 0 q
 	[[ "$output" == *"Saint-Étienne-d…"* ]]
 	[ "$(wc -L <<<"$output")" -le 80 ]
+	unset COLUMNS
+}
+
+@test "client: menu 6, journeys with changes, earliest arrival first, each with its legs" {
+	stop_server
+	cat >"$BATS_TEST_TMPDIR/tt.txt" <<-'TT'
+	!change;5
+	A1;Lyon;Valence;08:00;09:00;10.00;
+	B0;Valence;Grenoble;09:03;10:00;12.00;
+	B1;Valence;Grenoble;09:10;10:10;12.00;REDUC
+	D1;Lyon;Grenoble;09:30;11:00;25.00;
+	TT
+	TIMETABLE=$BATS_TEST_TMPDIR/tt.txt start_server
+	export COLUMNS=120
+
+	# B0 leaves Valence 3 minutes after A1 arrives: less than the 5 of
+	# a change, so the journey with one change arrives at 10:10
+	menu 6 lyon grenoble 07:00 "" q
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Journeys from Lyon to Grenoble leaving at or after 07:00"* ]]
+	[[ "$output" == *"1. Leaves 08:00, arrives 10:10: 1 change, 2h10."* ]]
+	[[ "$output" == *"2. Leaves 09:30, arrives 11:00: direct, 1h30."* ]]
+	[ "$(table_rows | wc -l)" -eq 3 ]
+	table_rows | sed -n 1p | grep -q '^A1 .*Lyon *→ Valence *08:00 *09:00 *1h00 *10\.00 €$'
+	table_rows | sed -n 2p | grep -q '^B1 .*Valence *→ Grenoble *09:10 *10:10 *1h00 *9\.60 €$'
+	table_rows | sed -n 3p | grep -q '^D1 .*Lyon *→ Grenoble *09:30 *11:00 *1h30 *25\.00 €$'
+
+	# at most 0 changes: the direct train alone; a bad count is asked again
+	menu 6 Lyon Grenoble 07:00 9 0 q
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"Please answer a number from 0 to 8"* ]]
+	[[ "$output" != *"1 change"* ]]
+	[[ "$output" == *"1. Leaves 09:30, arrives 11:00: direct, 1h30."* ]]
+
+	# none: said so; --raw: the protocol lines
+	menu 6 Grenoble Lyon 07:00 "" q
+	[[ "$output" == *"No journey from Grenoble to Lyon."* ]]
+	run --separate-stderr "$CLIENT" -p "$PORT" -c 'JOURNEY Lyon;Grenoble;07:00;0'
+	[ "$status" -eq 0 ]
+	[ "$output" = "J;09:30;11:00;0;90
+D1;Lyon;Grenoble;09:30;11:00;90;25.00;;25.00;;" ]
 	unset COLUMNS
 }

@@ -2,12 +2,20 @@
  * ttgen — write a synthetic, valid timetable (trainsrv-timetable(5)).
  *
  * usage: ttgen [-l legs] [-s stations] [-r seed] [-o file]
+ *        ttgen -g dir [-l stop_times] [-s stations] [-r seed]
  *
  * Trains of 1 to 10 legs between distinct stations, leaving mostly in the
  * day with some at GTFS-style hours 24-26 and some night trains; prices
  * roughly follow the legs' durations, some REDUC or SUPPL, some unknown.
  * The same seed gives the same file.
+ *
+ * -g writes a GTFS feed instead, for timing trainsrv-import: stops (half
+ * of them platforms of a parent station, some names quoted with commas),
+ * one weekday calendar, trips of 2 to 11 stop times in seconds, some
+ * past 24:00:00, CRLF line ends; -l then counts stop times.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>
@@ -43,8 +51,109 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: ttgen [-l legs] [-s stations] [-r seed] "
-	    "[-o file]\n");
+	    "[-o file]\n       ttgen -g dir [-l stop_times] [-s stations] "
+	    "[-r seed]\n");
 	exit(2);
+}
+
+static FILE *
+gtfs_file(const char *dir, const char *name, const char *header)
+{
+	char	 path[4096];
+	FILE	*f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((f = fopen(path, "w")) == NULL) {
+		fprintf(stderr, "ttgen: %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+	fprintf(f, "%s\r\n", header);
+	return f;
+}
+
+static void
+gtfs_close(FILE *f, const char *name)
+{
+	if (ferror(f) || fclose(f) == EOF) {
+		fprintf(stderr, "ttgen: %s: %s\n", name, strerror(errno));
+		exit(1);
+	}
+}
+
+static void
+gtfs_time(FILE *f, unsigned sec)
+{
+	fprintf(f, "%02u:%02u:%02u", sec / 3600, sec / 60 % 60, sec % 60);
+}
+
+/* A GTFS feed of about `count` stop times in dir (made if missing). */
+static int
+gtfs(const char *dir, unsigned long count, unsigned long nst)
+{
+	FILE		*f;
+	unsigned long	 i, written = 0, trip = 0;
+	unsigned	 n, k, t, st;
+
+	if (mkdir(dir, 0777) == -1 && errno != EEXIST) {
+		fprintf(stderr, "ttgen: %s: %s\n", dir, strerror(errno));
+		return 1;
+	}
+	f = gtfs_file(dir, "agency.txt", "agency_id,agency_name,agency_url,"
+	    "agency_timezone");
+	fprintf(f, "G,Generated,https://example.org,Europe/Paris\r\n");
+	gtfs_close(f, "agency.txt");
+	f = gtfs_file(dir, "stops.txt", "stop_id,stop_name,location_type,"
+	    "parent_station");
+	for (i = 0; i < nst; i++) {
+		if (i % 7 == 0)
+			fprintf(f, "S%lu,\"%s, \"\"%lu\"\"\",1,\r\n", i,
+			    words[i % 20], i);
+		else
+			fprintf(f, "S%lu,%s %lu,1,\r\n", i, words[i % 20], i);
+		if (i % 2 == 0)
+			fprintf(f, "P%lu,%s %lu quai A,0,S%lu\r\n", i,
+			    words[i % 20], i, i);
+	}
+	gtfs_close(f, "stops.txt");
+	f = gtfs_file(dir, "routes.txt", "route_id,route_short_name,"
+	    "route_type");
+	fprintf(f, "R1,1,2\r\nR2,2,2\r\n");
+	gtfs_close(f, "routes.txt");
+	f = gtfs_file(dir, "calendar.txt", "service_id,monday,tuesday,"
+	    "wednesday,thursday,friday,saturday,sunday,start_date,end_date");
+	fprintf(f, "WK,1,1,1,1,1,0,0,20260101,20271231\r\n");
+	gtfs_close(f, "calendar.txt");
+	f = gtfs_file(dir, "trips.txt", "route_id,service_id,trip_id");
+	{
+		FILE *g = gtfs_file(dir, "stop_times.txt", "trip_id,"
+		    "arrival_time,departure_time,stop_id,stop_sequence");
+
+		while (written < count) {
+			n = 2 + rnd(10);
+			if (n > count - written)
+				n = (unsigned)(count - written);
+			if (n < 2)
+				break;
+			fprintf(f, "R%lu,WK,T%lu\r\n", 1 + trip % 2, trip);
+			t = rnd(20) == 0 ? 24 * 3600 + rnd(7200) :
+			    5 * 3600 + rnd(18 * 3600);
+			for (k = 0; k < n; k++) {
+				st = rnd((uint32_t)nst);
+				fprintf(g, "T%lu,", trip);
+				gtfs_time(g, t);
+				fputc(',', g);
+				gtfs_time(g, t + 30);
+				fprintf(g, ",%c%u,%u\r\n", st % 2 == 0 ? 'P' :
+				    'S', st, 10 * (k + 1));
+				t += 30 + 60 + rnd(1200);
+			}
+			written += n;
+			trip++;
+		}
+		gtfs_close(g, "stop_times.txt");
+	}
+	gtfs_close(f, "trips.txt");
+	return 0;
 }
 
 static unsigned long
@@ -77,10 +186,14 @@ main(int argc, char **argv)
 	unsigned long	 legs = 1000000, nst = 1000, seed = 1, written = 0;
 	unsigned	 train = 1000, n, k, t, dur, price, used[11];
 	unsigned	 from, to, i, t0;
+	const char	*gdir = NULL;
 	int		 c;
 
-	while ((c = getopt(argc, argv, "l:s:r:o:")) != -1) {
+	while ((c = getopt(argc, argv, "g:l:s:r:o:")) != -1) {
 		switch (c) {
+		case 'g':
+			gdir = optarg;
+			break;
 		case 'l':
 			legs = number(optarg, 1, 60000000);
 			break;
@@ -100,6 +213,8 @@ main(int argc, char **argv)
 	if (optind != argc)
 		usage();
 	rng = seed;
+	if (gdir != NULL)
+		return gtfs(gdir, legs, nst);
 	if (out != NULL && (f = fopen(out, "w")) == NULL) {
 		fprintf(stderr, "ttgen: %s: %s\n", out, strerror(errno));
 		return 1;

@@ -12,6 +12,9 @@
 #include "tests/unit/harness.h"
 #include "worker/engine.h"
 
+void	suite_journey(void);	/* test_journey.c */
+void	suite_gtfs(void);	/* test_gtfs.c */
+
 const char	*h_datadir = "data";
 static unsigned	 passed, failed;
 
@@ -73,6 +76,8 @@ main(int argc, char **argv)
 	suite_parse();
 	suite_query();
 	suite_random();
+	suite_journey();
+	suite_gtfs();
 	printf("%u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

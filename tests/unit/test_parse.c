@@ -89,7 +89,8 @@ test_errors(void)
 	    "t.txt:5: train 1 already defined at line 1; its legs must be "
 	    "consecutive");
 	ERR("!mct Lyon 10\n1;A;B;10:00;11:00;5;\n",
-	    "t.txt:1: directives (!) are not supported yet");
+	    "t.txt:1: unknown directive \"!mct Lyon 10\" (want "
+	    "!change;MINUTES or !change;MINUTES;STATION)");
 	ERR("", "t.txt: no trains");
 	ERR("# only a comment\n\n   \n", "t.txt: no trains");
 	ERR("1;A;B;10:00;9:00;5;\n1;B;C;9:30;9:00;5;\n1;C;D;9:30;9:00;5;\n"

@@ -1,0 +1,30 @@
+# import.mk — trainsrv-import: a GTFS feed into a trainsrv timetable.
+# The importer folds station names with the engine's fold.c, so that the
+# names it tells apart are the names the server tells apart.
+
+IMPORT_SRC = import/csv.c import/gtfs.c import/emit.c worker/fold.c
+
+PROGS += $(BIN)/trainsrv-import
+UNIT_SRC += import/csv.c import/gtfs.c import/emit.c
+
+$(BIN)/trainsrv-import: $(call obj,import/main.c $(IMPORT_SRC))
+	$(LINK)
+
+# Time the importer on the LIRR feed and on a generated feed of 600,000
+# stop times (ttgen -g writes it).
+BENCH_GTFS = /tmp/trainsrv-bench-gtfs
+bench-import: $(BIN)/trainsrv-import $(BIN)/ttgen
+	@rm -rf $(BENCH_GTFS) && $(BIN)/ttgen -g $(BENCH_GTFS) -l 600000
+	@s=$$(date +%s%N); $(BIN)/trainsrv-import -d 2026-10-05 \
+	    -o $(BENCH_GTFS)/lirr.txt data/gtfs-lirr && e=$$(date +%s%N) && \
+	    echo "import LIRR 2026-10-05: $$(( (e - s) / 1000000 )) ms"
+	@s=$$(date +%s%N); $(BIN)/trainsrv-import -d 2026-10-05 \
+	    -o $(BENCH_GTFS)/gen.txt $(BENCH_GTFS) && e=$$(date +%s%N) && \
+	    echo "import generated feed ($$(( $$(wc -l < $(BENCH_GTFS)/stop_times.txt) - 1 )) stop times): $$(( (e - s) / 1000000 )) ms"
+	@$(BIN)/trainsrv -t -f $(BENCH_GTFS)/gen.txt
+	@rm -rf $(BENCH_GTFS)
+
+.PHONY: bench-import
+
+# bench-engine times JOURNEY on the LIRR day it imports.
+bench-engine: $(BIN)/trainsrv-import

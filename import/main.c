@@ -1,0 +1,144 @@
+/*
+ * main.c — trainsrv-import: turn a GTFS static feed into a trainsrv
+ * timetable for one service date (trainsrv-import(1)).
+ *
+ * usage: trainsrv-import [-c minutes] [-d YYYY-MM-DD] [-o file] gtfs_dir
+ *
+ * The output is written to a temporary file beside the target and renamed
+ * over it only when complete, so a server reloading that file never reads
+ * half a timetable.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "import/gtfs.h"
+
+#define USAGE	"usage: trainsrv-import [-c minutes] [-d YYYY-MM-DD] " \
+		    "[-o file] gtfs_dir\n"
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fputs(USAGE, stderr);
+	exit(1);
+}
+
+static void __attribute__((noreturn))
+die(const char *msg)
+{
+	fprintf(stderr, "trainsrv-import: %s\n", msg);
+	exit(1);
+}
+
+static int
+today(void)
+{
+	time_t		t = time(NULL);
+	struct tm	tm;
+
+	if (localtime_r(&t, &tm) == NULL)
+		die("localtime failed");
+	return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 +
+	    tm.tm_mday;
+}
+
+static int
+minutes(const char *s)
+{
+	char	*end;
+	long	 v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end != '\0' || v < 1 || v > 1440) {
+		fprintf(stderr, "trainsrv-import: bad change time \"%s\" (want "
+		    "whole minutes, 1 to 1440)\n", s);
+		exit(1);
+	}
+	return (int)v;
+}
+
+/* Write the timetable to path through path.tmp.PID, renamed at the end. */
+static void
+write_file(const struct feed *f, const struct gtfs_opts *o, const char *path)
+{
+	char	 tmp[PATH_MAX], msg[PATH_MAX + 128];
+	FILE	*fp;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path,
+	    (long)getpid()) >= sizeof(tmp))
+		die("output path too long");
+	if ((fp = fopen(tmp, "w")) == NULL) {
+		snprintf(msg, sizeof(msg), "%s: %s", tmp, strerror(errno));
+		die(msg);
+	}
+	if (gtfs_emit(f, o, fp) == -1 || fflush(fp) == EOF ||
+	    fsync(fileno(fp)) == -1) {
+		snprintf(msg, sizeof(msg), "%s: %s", tmp, strerror(errno));
+		fclose(fp);
+		unlink(tmp);
+		die(msg);
+	}
+	if (fclose(fp) == EOF || rename(tmp, path) == -1) {
+		snprintf(msg, sizeof(msg), "%s: %s", path, strerror(errno));
+		unlink(tmp);
+		die(msg);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct gtfs_opts	 o;
+	struct feed		*f;
+	const char		*out = NULL;
+	char			 err[GTFS_ERR_MAX];
+	int			 c;
+
+	memset(&o, 0, sizeof(o));
+	o.change = GTFS_CHANGE_DEFAULT;
+	if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+		fputs(USAGE, stdout);
+		return 0;
+	}
+	while ((c = getopt(argc, argv, "c:d:o:h")) != -1) {
+		switch (c) {
+		case 'c':
+			o.change = minutes(optarg);
+			break;
+		case 'd':
+			if ((o.date = gtfs_date(optarg, 1)) == -1) {
+				fprintf(stderr, "trainsrv-import: bad date "
+				    "\"%s\" (want YYYY-MM-DD)\n", optarg);
+				return 1;
+			}
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'h':
+			fputs(USAGE, stdout);
+			return 0;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc - 1)
+		usage();
+	o.dir = argv[optind];
+	if (o.date == 0)
+		o.date = today();
+	if ((f = gtfs_load(&o, err, sizeof(err))) == NULL)
+		die(err);
+	if (out != NULL && strcmp(out, "-") != 0)
+		write_file(f, &o, out);
+	else if (gtfs_emit(f, &o, stdout) == -1 || fflush(stdout) == EOF)
+		die("stdout: write error");
+	gtfs_free(f);
+	return 0;
+}
