@@ -30,6 +30,8 @@ buf_reserve(struct buf *b, size_t more)
 int
 buf_append(struct buf *b, const void *data, size_t len)
 {
+	if (len == 0)
+		return 0;	/* b->p may still be NULL: no memcpy to it */
 	if (buf_reserve(b, len) == -1)
 		return -1;
 	memcpy(b->p + b->len, data, len);

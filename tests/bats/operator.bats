@@ -228,7 +228,7 @@ two_workers() {
 	tm send-keys "wall hello from the console" Enter
 	expect alice "* wall hello from the console"
 	tm send-keys "workers 2" Enter
-	wait_until 5 workers_ready 2
+	wait_until 5 workers_ready 2 || { tm capture-pane -p; cat "$SERVER_LOG"; "$BIN/trainsrv-stat" -p "$PORT"; false; }
 	stop_server
 	tm kill-server
 	tm() { tmux -S "$T/tmux2" "$@"; }
