@@ -1,8 +1,8 @@
 /*
  * engine.c — queries on a sealed timetable, and their wire format.
  *
- * Every query starts from an index (see engine_impl.h): the station array
- * sorted by folded name, the station-pair ranges, or a station's
+ * Every query starts from an index (see engine_impl.h): the hash of folded
+ * station names, the station array sorted by them, the station-pair ranges, or a station's
  * departures, each sorted by clock time and binary-searched.  Nothing here
  * allocates or writes to the arena, so workers share it untouched.
  */
@@ -89,19 +89,26 @@ prefix_range(const struct tt *t, const char *key, size_t klen,
 int32_t
 tt_station_find(const struct tt *t, const char *name, size_t len)
 {
-	char		 key[KEY_CAP];
-	const char	*k;
-	size_t		 klen, l;
-	uint32_t	 s;
+	const struct tt_shash	*sh = TT_SHASH(t);
+	char			 key[KEY_CAP];
+	const char		*k;
+	size_t			 klen, l;
+	uint32_t		 s, h, i, mask;
 
 	klen = tt_fold(name, len, key, sizeof(key));
 	if (klen == 0 || klen > TT_NAME_MAX)
 		return -1;
-	s = station_lower(t, key, klen);
-	if (s >= TT_HDR(t)->nstations)
-		return -1;
-	k = station_key(t, s, &l);
-	return key_cmp(k, l, key, klen) == 0 ? (int32_t)s : -1;
+	/* One probe of the key hash, usually; stations have unique keys. */
+	h = tt_key_hash(key, klen);
+	mask = TT_HDR(t)->nshash - 1;
+	for (i = h & mask; (s = sh[i].station) != TT_NONE; i = (i + 1) & mask) {
+		if (sh[i].hash != h)
+			continue;
+		k = station_key(t, s, &l);
+		if (l == klen && memcmp(k, key, klen) == 0)
+			return (int32_t)s;
+	}
+	return -1;
 }
 
 const char *
@@ -246,6 +253,11 @@ engine_range(const struct tt *t, uint32_t from, uint32_t to)
 
 	if (from >= TT_HDR(t)->nstations || to >= TT_HDR(t)->nstations)
 		return NULL;
+	if (TT_HDR(t)->rdense) {
+		/* One load instead of a binary search. */
+		mid = TT_RDENSE(t)[(size_t)from * TT_HDR(t)->nstations + to];
+		return mid == TT_NONE ? NULL : &TT_RANGES(t)[mid];
+	}
 	st = &TT_STATIONS(t)[from];
 	r = &TT_RANGES(t)[st->range_first];
 	lo = 0;
@@ -260,20 +272,29 @@ engine_range(const struct tt *t, uint32_t from, uint32_t to)
 	return lo < st->range_count && r[lo].to == to ? &r[lo] : NULL;
 }
 
-/* First pair of p[0..n) leaving at clock time >= clock. */
+/*
+ * First pair of p[0..n) leaving at clock time >= clock.  Branchless, with
+ * both possible next probes prefetched: the slices are cold, so the search
+ * is a chain of cache misses, which this overlaps.
+ */
 static uint32_t
 pair_lower(const struct tt_pair *p, uint32_t n, int clock)
 {
-	uint32_t	lo = 0, hi = n, mid;
+	const struct tt_pair	*base = p;
+	uint32_t		 half;
 
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (p[mid].dep % TT_MINUTES_PER_DAY < clock)
-			lo = mid + 1;
-		else
-			hi = mid;
+	if (n == 0)
+		return 0;
+	while (n > 1) {
+		half = n / 2;
+		__builtin_prefetch(&base[half / 2]);
+		__builtin_prefetch(&base[half + half / 2]);
+		base = base[half].dep % TT_MINUTES_PER_DAY < clock ?
+		    base + half : base;
+		n -= half;
 	}
-	return lo;
+	return (uint32_t)(base - p) +
+	    (base->dep % TT_MINUTES_PER_DAY < clock);
 }
 
 static int
@@ -465,6 +486,11 @@ struct buf {
 static void
 put(struct buf *b, const char *s, size_t n)
 {
+	if (b->len <= b->cap && n <= b->cap - b->len) {
+		memcpy(b->p + b->len, s, n);
+		b->len += n;
+		return;
+	}
 	if (b->len < b->cap) {
 		size_t room = b->cap - b->len;
 
@@ -479,33 +505,78 @@ puts_(struct buf *b, const char *s)
 	put(b, s, strlen(s));
 }
 
+/* A station's name, its length from the arena (no strlen). */
+static void
+put_station(struct buf *b, const struct tt *t, uint32_t s)
+{
+	const struct tt_station	*st;
+
+	if (s >= TT_HDR(t)->nstations)
+		return;
+	st = &TT_STATIONS(t)[s];
+	put(b, TT_STRINGS(t) + st->name, st->namelen);
+}
+
+/* Digits by hand: snprintf's machinery was a fifth of a worker at P=16. */
+
+static void
+put_uint(struct buf *b, uint64_t v)
+{
+	char	s[24], *p = s + sizeof(s);
+
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	put(b, p, (size_t)(s + sizeof(s) - p));
+}
+
+static void
+put_int(struct buf *b, int64_t v)
+{
+	if (v < 0) {
+		put(b, "-", 1);
+		put_uint(b, (uint64_t)0 - (uint64_t)v);
+	} else
+		put_uint(b, (uint64_t)v);
+}
+
+/* "%02d" for 0 <= v < 100. */
+static void
+put_2(char *s, unsigned v)
+{
+	s[0] = (char)('0' + v / 10);
+	s[1] = (char)('0' + v % 10);
+}
+
 static void
 put_time(struct buf *b, int32_t min)
 {
-	char	s[32];
-	int	n;
+	char	s[5];
 
 	if (min < 0)
 		min = 0;
-	n = snprintf(s, sizeof(s), "%02d:%02d", (int)(min %
-	    TT_MINUTES_PER_DAY / 60), (int)(min % 60));
-	if (min >= TT_MINUTES_PER_DAY)
-		n += snprintf(s + n, sizeof(s) - (size_t)n, "+%d",
-		    (int)(min / TT_MINUTES_PER_DAY));
-	put(b, s, (size_t)n);
+	put_2(s, (unsigned)(min % TT_MINUTES_PER_DAY / 60));
+	s[2] = ':';
+	put_2(s + 3, (unsigned)(min % 60));
+	put(b, s, sizeof(s));
+	if (min >= TT_MINUTES_PER_DAY) {
+		put(b, "+", 1);
+		put_uint(b, (uint64_t)(min / TT_MINUTES_PER_DAY));
+	}
 }
 
 static void
 put_money(struct buf *b, int64_t cents)
 {
-	char	s[32];
-	int	n;
+	char	s[3];
 
 	if (cents < 0)
 		return;		/* unknown: empty field */
-	n = snprintf(s, sizeof(s), "%lld.%02lld", (long long)(cents / 100),
-	    (long long)(cents % 100));
-	put(b, s, (size_t)n);
+	put_uint(b, (uint64_t)(cents / 100));
+	s[0] = '.';
+	put_2(s + 1, (unsigned)(cents % 100));
+	put(b, s, sizeof(s));
 }
 
 static const char *
@@ -520,7 +591,6 @@ tt_format(const struct tt *t, const struct tt_result *r, char *out,
 {
 	const struct tt_stop	*sp;
 	struct buf		 b;
-	char			 s[32];
 	unsigned		 i, flagged = 0;
 
 	b.p = out;
@@ -534,17 +604,17 @@ tt_format(const struct tt *t, const struct tt_result *r, char *out,
 		return 0;
 	}
 	sp = train_stops(t, r->train);
-	puts_(&b, tt_train_number(t, r->train));
+	put(&b, TT_TRAINS(t)[r->train].number, TT_TRAINS(t)[r->train].numlen);
 	put(&b, ";", 1);
-	puts_(&b, tt_station_name(t, sp[r->from_stop].station));
+	put_station(&b, t, sp[r->from_stop].station);
 	put(&b, ";", 1);
-	puts_(&b, tt_station_name(t, sp[r->to_stop].station));
+	put_station(&b, t, sp[r->to_stop].station);
 	put(&b, ";", 1);
 	put_time(&b, r->dep_min);
 	put(&b, ";", 1);
 	put_time(&b, r->arr_min);
 	put(&b, ";", 1);
-	put(&b, s, (size_t)snprintf(s, sizeof(s), "%d", (int)r->minutes));
+	put_int(&b, r->minutes);
 	put(&b, ";", 1);
 	put_money(&b, r->price);
 	put(&b, ";", 1);
@@ -562,7 +632,7 @@ tt_format(const struct tt *t, const struct tt_result *r, char *out,
 	for (i = r->from_stop + 1u; i < r->to_stop; i++) {
 		if (i > r->from_stop + 1u)
 			put(&b, "|", 1);
-		puts_(&b, tt_station_name(t, sp[i].station));
+		put_station(&b, t, sp[i].station);
 	}
 	put(&b, ";", 1);
 	if (r->tags & TT_TAG_CHEAPEST)

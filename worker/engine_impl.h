@@ -23,10 +23,17 @@
  *			(clock, service departure, train, stop) order
  *   cstart[1441]	per clock minute, the first connection leaving then
  *   change[nst]	minimum change time per station, minutes
+ *   shash[nshash]	open-addressing hash of the folded keys (linear
+ *			probing, nshash a power of two >= 2 * nst, so at most
+ *			half full): tt_station_find's one probe
+ *   rdense[nst * nst]	when rdense is set (small, dense networks only, see
+ *			TT_RDENSE_MAX): the range index of (from, to) at
+ *			from * nst + to, TT_NONE when no train runs
  */
 #ifndef TRAINSRV_ENGINE_IMPL_H
 #define TRAINSRV_ENGINE_IMPL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "worker/engine.h"
@@ -34,6 +41,12 @@
 #define TT_MAGIC	0x74747231u	/* "ttr1" */
 #define TT_PAIRS_MAX	(64u * 1024 * 1024)	/* station-pair entries */
 #define TT_NONE		UINT32_MAX
+/*
+ * The direct (from, to) -> range table is built only for at most this many
+ * stations (16 MB) and when it is not much larger than the pairs it
+ * indexes; other timetables binary-search a station's ranges.
+ */
+#define TT_RDENSE_MAX	2048u
 
 struct tt_hdr {
 	uint32_t	magic;
@@ -56,6 +69,10 @@ struct tt_hdr {
 	uint64_t	off_conns;
 	uint64_t	off_cstart;
 	uint64_t	off_change;
+	uint64_t	off_shash;
+	uint64_t	off_rdense;
+	uint32_t	nshash;		/* a power of two */
+	uint32_t	rdense;		/* 1 when rdense[] exists */
 };
 
 struct tt_train {
@@ -126,6 +143,26 @@ struct tt_conn {
 	uint16_t	dur;		/* minutes, 0..4319 */
 };
 
+/* A slot of the station hash: station TT_NONE when empty. */
+struct tt_shash {
+	uint32_t	hash;		/* tt_key_hash of the station's key */
+	uint32_t	station;
+};
+
+/* The hash of a folded key (FNV-1a), at load and at lookup. */
+static inline uint32_t
+tt_key_hash(const char *s, size_t len)
+{
+	uint32_t	h = 2166136261u;
+	size_t		i;
+
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
 #define TT_CHANGE_DEFAULT	2	/* minutes, when no !change says */
 #define TT_CHANGE_MAX		1440
 
@@ -144,6 +181,8 @@ struct tt_conn {
 #define TT_CONNS(t)	TT_ARRAY(t, struct tt_conn, off_conns)
 #define TT_CSTART(t)	TT_ARRAY(t, uint32_t, off_cstart)
 #define TT_CHANGE(t)	TT_ARRAY(t, uint16_t, off_change)
+#define TT_SHASH(t)	TT_ARRAY(t, struct tt_shash, off_shash)
+#define TT_RDENSE(t)	TT_ARRAY(t, uint32_t, off_rdense)
 
 /* engine.c: the rides from one station to another, or NULL. */
 const struct tt_range *engine_range(const struct tt *, uint32_t from,

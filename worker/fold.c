@@ -113,6 +113,18 @@ tt_fold(const char *name, size_t len, char *key, size_t cap)
 	o.cap = cap - 1;
 	o.full = 0;
 	for (i = 0; i < len && !o.full; i++) {
+		/* Letters and digits with no blank pending: most bytes. */
+		c = (char)s[i];
+		if (!space && ((c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z'))) {
+			if (o.len >= o.cap) {
+				o.full = 1;
+				break;
+			}
+			o.p[o.len++] = (char)(c | (c >= 'A' && c <= 'Z' ?
+			    0x20 : 0));
+			continue;
+		}
 		if (is_blank(s[i])) {
 			space = o.len > 0;
 			continue;

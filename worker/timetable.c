@@ -1248,8 +1248,9 @@ cmp_u32(const void *a, const void *b)
 
 struct layout {
 	size_t	off_trains, off_stops, off_stations, off_all, off_deps;
-	size_t	off_strings, off_conns, off_cstart, off_change;
-	size_t	off_pairs, off_ranges, size;
+	size_t	off_strings, off_conns, off_cstart, off_change, off_shash;
+	size_t	off_rdense, off_pairs, off_ranges, size;
+	uint32_t nshash, rdense;
 };
 
 /*
@@ -1289,6 +1290,28 @@ build_conns(const struct tt_train *trains, const struct tt_stop *stops,
 		cstart[c++] = n;
 	free(rank);
 	return 0;
+}
+
+/* The hash of the stations' folded keys (strings already in place). */
+static void
+build_shash(const char *strings, const struct tt_station *stations,
+    uint32_t nst, struct tt_shash *h, uint32_t cap)
+{
+	uint32_t	i, j, hv;
+
+	for (j = 0; j < cap; j++) {
+		h[j].hash = 0;
+		h[j].station = TT_NONE;
+	}
+	for (i = 0; i < nst; i++) {
+		hv = tt_key_hash(strings + stations[i].key,
+		    stations[i].keylen);
+		for (j = hv & (cap - 1); h[j].station != TT_NONE;
+		    j = (j + 1) & (cap - 1))
+			;
+		h[j].hash = hv;
+		h[j].station = i;
+	}
 }
 
 static struct tt *
@@ -1371,8 +1394,21 @@ build(struct parser *p)
 	    (size_t)p->nlegs * sizeof(struct tt_conn));
 	lay.off_change = align8(lay.off_cstart +
 	    (TT_MINUTES_PER_DAY + 1) * sizeof(uint32_t));
-	lay.off_pairs = align8(lay.off_change +
+	/*
+	 * The station hash: a power of two >= 2 * nst, at most half full
+	 * (nst < 2^28: every station takes >= 4 bytes of TT_POOL_MAX).
+	 */
+	for (lay.nshash = 2; lay.nshash < 2 * (uint64_t)p->nst; )
+		lay.nshash *= 2;
+	lay.off_shash = align8(lay.off_change +
 	    (size_t)p->nst * sizeof(uint16_t));
+	/* The direct range table: small networks with many pairs only. */
+	lay.rdense = p->nst > 0 && p->nst <= TT_RDENSE_MAX &&
+	    (uint64_t)p->nst * p->nst <= 4 * npairs + 65536;
+	lay.off_rdense = align8(lay.off_shash +
+	    (size_t)lay.nshash * sizeof(struct tt_shash));
+	lay.off_pairs = align8(lay.off_rdense + (lay.rdense ?
+	    (size_t)p->nst * p->nst * sizeof(uint32_t) : 0));
 	lay.off_ranges = align8(lay.off_pairs +
 	    (size_t)npairs * sizeof(struct tt_pair));
 	/* Ranges come last: their count is known only at the end. */
@@ -1401,6 +1437,8 @@ build(struct parser *p)
 		((uint16_t *)(void *)(base + lay.off_change))[i] =
 		    p->st_change[byrank[i]];
 	}
+	build_shash(base + lay.off_strings, stations, p->nst,
+	    (struct tt_shash *)(void *)(base + lay.off_shash), lay.nshash);
 
 	/* Trains and their stops, with price and fare prefix sums. */
 	for (t = 0, k = 0; t < p->ntr; t++) {
@@ -1595,6 +1633,19 @@ build(struct parser *p)
 		nr += nt;
 	}
 
+	if (lay.rdense) {
+		uint32_t	*rdense = (uint32_t *)(void *)(base +
+				    lay.off_rdense);
+
+		for (k = 0; k < p->nst * p->nst; k++)
+			rdense[k] = TT_NONE;
+		for (s = 0; s < p->nst; s++)
+			for (k = 0; k < stations[s].range_count; k++) {
+				i = stations[s].range_first + k;
+				rdense[s * p->nst + ranges[i].to] = i;
+			}
+	}
+
 	/* ALL: trains by first departure, then file order. */
 	{
 		uint32_t	*bucket;
@@ -1634,6 +1685,10 @@ build(struct parser *p)
 	hdr->off_conns = lay.off_conns;
 	hdr->off_cstart = lay.off_cstart;
 	hdr->off_change = lay.off_change;
+	hdr->off_shash = lay.off_shash;
+	hdr->nshash = lay.nshash;
+	hdr->off_rdense = lay.off_rdense;
+	hdr->rdense = lay.rdense;
 
 	/* Give back the ranges' unused tail, then seal. */
 	page = (size_t)sysconf(_SC_PAGESIZE);
