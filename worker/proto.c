@@ -513,6 +513,7 @@ proto_request(const struct tt *tt, struct st_slot *slot, char *line,
 	r.tt = tt;
 	r.slot = slot;
 	r.out = out;
+	len = strnlen(line, len);	/* a NUL byte ends the request's text */
 	word = wire_trim(line, &len);
 	word[len] = '\0';
 	if (len == 0) {

@@ -237,3 +237,13 @@ conns_open() {
 	echo "connections per worker: $(echo "$output" | jq -c '[.workers[] | .connections]')"
 	[ "$max" -le 30 ]
 }
+
+@test "a NUL byte ends a request's text; no CR or NUL comes back" {
+	start_server -w 1
+	printf 'ECHO G\r\0hidden\nPING\nQUIT\n' >"$BATS_TEST_TMPDIR/req"
+	run timeout 10 socat -t 5 - "TCP:127.0.0.1:$PORT" <"$BATS_TEST_TMPDIR/req"
+	[ "${lines[1]}" = "OK 1" ]
+	[ "${lines[2]}" = "G" ]
+	[ "${lines[4]}" = "PONG" ]
+	! printf '%s' "$output" | grep -q $'\r'
+}
