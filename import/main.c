@@ -9,6 +9,7 @@
  * half a timetable.
  */
 #include <errno.h>
+#include <sys/stat.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,12 +64,35 @@ minutes(const char *s)
 	return (int)v;
 }
 
+/*
+ * Not a regular file (/dev/null, a FIFO, a terminal): write to it as it
+ * is; renaming over it would replace the device with a plain file.
+ */
+static void
+write_special(const struct feed *f, const struct gtfs_opts *o, const char *path)
+{
+	char	 msg[PATH_MAX + 128];
+	FILE	*fp;
+
+	if ((fp = fopen(path, "w")) == NULL || gtfs_emit(f, o, fp) == -1 ||
+	    fclose(fp) == EOF) {
+		snprintf(msg, sizeof(msg), "%s: %s", path, strerror(errno));
+		die(msg);
+	}
+}
+
 /* Write the timetable to path through path.tmp.PID, renamed at the end. */
 static void
 write_file(const struct feed *f, const struct gtfs_opts *o, const char *path)
 {
 	char	 tmp[PATH_MAX], msg[PATH_MAX + 128];
+	struct stat sb;
 	FILE	*fp;
+
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		write_special(f, o, path);
+		return;
+	}
 
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path,
 	    (long)getpid()) >= sizeof(tmp))

@@ -184,3 +184,17 @@ calls() {
 	run "$BIN/trainsrv" -t -f "$BATS_TEST_TMPDIR/gen.txt"
 	[ "$status" -eq 0 ]
 }
+
+@test "import: an output that is not a regular file (a FIFO) is written to, never replaced" {
+	fifo=$BATS_TEST_TMPDIR/out.fifo
+	mkfifo "$fifo"
+	cat "$fifo" >"$BATS_TEST_TMPDIR/copy" &
+	reader=$!
+	run "$IMPORT" -d 2026-10-05 -o "$fifo" "$ROOT/data/gtfs-lirr"
+	[ "$status" -eq 0 ]
+	wait "$reader"
+	[ -p "$fifo" ]
+	run "$BIN/trainsrv" -t -f "$BATS_TEST_TMPDIR/copy"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"9148 legs"* ]]
+}
