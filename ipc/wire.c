@@ -85,3 +85,21 @@ wire_split(char *s, char sep, char **fields, size_t max)
 			return nf;
 	}
 }
+
+size_t
+wire_sanitize(char *s)
+{
+	unsigned char *r = (unsigned char *)s, *w = r;
+
+	for (; *r != '\0'; r++) {
+		if (*r < 0x20 || *r == 0x7f)
+			continue;
+		if (r[0] == 0xc2 && r[1] >= 0x80 && r[1] <= 0x9f) {
+			r++;
+			continue;
+		}
+		*w++ = *r;
+	}
+	*w = '\0';
+	return (size_t)(w - (unsigned char *)s);
+}

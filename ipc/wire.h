@@ -45,6 +45,13 @@ enum wire_kind	 wire_status(const char *line, size_t len, long *n);
  */
 size_t		 wire_split(char *s, char sep, char **fields, size_t max);
 
+/*
+ * Remove, in place, every control character from a NUL-terminated text
+ * that will reach someone's terminal: C0 (ESC included), DEL, and C1
+ * written in UTF-8 (0xC2 0x80..0x9F, CSI among them).  Returns the new length.
+ */
+size_t		 wire_sanitize(char *s);
+
 /* Trim blanks (space, tab, CR) at both ends; returns the new start. */
 char		*wire_trim(char *s, size_t *len);
 

@@ -26,6 +26,7 @@
 
 #include "ipc/log.h"
 #include "ipc/stats.h"
+#include "ipc/wire.h"
 #include "master/control.h"
 #include "master/trainsrv.h"
 #include "worker/buf.h"
@@ -213,25 +214,6 @@ ctl_replyf(struct ctl_client *c, const char *fmt, ...)
 	ctl_reply(c, text, (size_t)n < sizeof text ? (size_t)n : sizeof text - 1);
 }
 
-/* Control characters (ESC included) never reach a client's terminal. */
-static size_t
-ctl_sanitize(char *s)
-{
-	unsigned char *r = (unsigned char *)s, *w = r;
-
-	for (; *r != '\0'; r++) {
-		if (*r < 0x20 || *r == 0x7f)
-			continue;
-		if (r[0] == 0xc2 && r[1] >= 0x80 && r[1] <= 0x9f) {
-			r++;	/* a C1 control written in UTF-8 */
-			continue;
-		}
-		*w++ = *r;
-	}
-	*w = '\0';
-	return (size_t)(w - (unsigned char *)s);
-}
-
 static int
 ctl_number(const char *s, unsigned max, unsigned *v)
 {
@@ -286,7 +268,7 @@ ctl_wall(struct ctl_client *c, char *text)
 {
 	char line[CTL_TEXT_MAX + 16];
 
-	if (ctl_sanitize(text) == 0 || strlen(text) > CTL_TEXT_MAX) {
+	if (wire_sanitize(text) == 0 || strlen(text) > CTL_TEXT_MAX) {
 		ctl_replyf(c, "ERR 400 usage: wall MESSAGE (1 to %d bytes)\n",
 		    CTL_TEXT_MAX);
 		return;

@@ -116,25 +116,6 @@ session_valid_nick(const char *s)
 	return n >= 1 && n <= 16 && s[n] == '\0';
 }
 
-/* Keep printable text only: no control character, ESC and C1 included. */
-size_t
-session_sanitize(char *s)
-{
-	unsigned char *r = (unsigned char *)s, *wr = r;
-
-	for (; *r != '\0'; r++) {
-		if (*r < 0x20 || *r == 0x7f)
-			continue;
-		if (r[0] == 0xc2 && r[1] >= 0x80 && r[1] <= 0x9f) {
-			r++;
-			continue;
-		}
-		*wr++ = *r;
-	}
-	*wr = '\0';
-	return (size_t)(wr - (unsigned char *)s);
-}
-
 /* Token bucket: MSG_BURST at once, then one per MSG_REFILL_MS. */
 static int
 session_rate_ok(struct conn *c)
@@ -211,7 +192,7 @@ session_msg(struct conn *c, char *args, struct buf *out)
 		    "message too long (max %d bytes)", MSG_TEXT_MAX);
 		return PROTO_CONTINUE;
 	}
-	if ((xl = session_sanitize(text)) == 0 || (!session_everyone(to) &&
+	if ((xl = wire_sanitize(text)) == 0 || (!session_everyone(to) &&
 	    !session_valid_nick(to))) {
 		proto_error(w.slot, out, WIRE_EBADREQ, "usage: MSG @nick|@all text");
 		return PROTO_CONTINUE;

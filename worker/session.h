@@ -15,6 +15,5 @@ void	session_init(void);
 void	session_open(struct conn *, const struct sockaddr_storage *);
 void	session_close(struct conn *);
 void	session_channel(const struct ch_msg *);
-size_t	session_sanitize(char *);
 
 #endif /* TRAINSRV_SESSION_H */

@@ -265,6 +265,28 @@ trim(const char **s, size_t *len)
 		(*len)--;
 }
 
+/*
+ * Split s[0..len) at ';' into at most max blank-trimmed fields; returns how
+ * many were found (max when there are at least max: the caller checks).
+ */
+static size_t
+split_fields(const char *s, size_t len, const char **f, size_t *fl, size_t max)
+{
+	size_t nf, i;
+
+	for (nf = 0, i = 0; nf < max; nf++) {
+		const char *semi = memchr(s + i, ';', len - i);
+
+		f[nf] = s + i;
+		fl[nf] = (semi ? (size_t)(semi - s) : len) - i;
+		trim(&f[nf], &fl[nf]);
+		if (semi == NULL)
+			return nf + 1;
+		i = (size_t)(semi - s) + 1;
+	}
+	return nf;
+}
+
 int
 tt_parse_time(const char *s, size_t len, int max_hour)
 {
@@ -748,23 +770,12 @@ parse_directive(struct parser *p, unsigned long line, const char *s,
     size_t len)
 {
 	const char	*f[4];
-	size_t		 fl[4], nf, i;
+	size_t		 fl[4], nf;
 	struct chg_tmp	*c;
 	char		 q[256], key[TT_KEY_CAP];
 	int		 min;
 
-	for (nf = 0, i = 0; nf < 4; nf++) {
-		const char *semi = memchr(s + i, ';', len - i);
-
-		f[nf] = s + i;
-		fl[nf] = (semi ? (size_t)(semi - s) : len) - i;
-		trim(&f[nf], &fl[nf]);
-		if (semi == NULL) {
-			nf++;
-			break;
-		}
-		i = (size_t)(semi - s) + 1;
-	}
+	nf = split_fields(s, len, f, fl, 4);
 	if (fl[0] != 6 || strncasecmp(f[0], "change", 6) != 0) {
 		add_error(p, line, "unknown directive \"!%s\" (want "
 		    "!change;MINUTES or !change;MINUTES;STATION)",
@@ -907,18 +918,7 @@ parse_line(struct parser *p, unsigned long line, const char *s, size_t len)
 		return;
 	}
 
-	for (nf = 0, i = 0; nf < 8; nf++) {
-		const char *semi = memchr(s + i, ';', len - i);
-
-		f[nf] = s + i;
-		fl[nf] = (semi ? (size_t)(semi - s) : len) - i;
-		trim(&f[nf], &fl[nf]);
-		if (semi == NULL) {
-			nf++;
-			break;
-		}
-		i = (size_t)(semi - s) + 1;
-	}
+	nf = split_fields(s, len, f, fl, 8);
 	if (nf != 7) {
 		add_error(p, line, "wrong field count: %s%zu (want 7: "
 		    "number;from;to;departure;arrival;price;flag)",
