@@ -183,7 +183,8 @@ two_workers() {
 	wait_until 5 workers_ready 3
 	run ctl reload
 	[ "$status" -eq 0 ]
-	wait_until 10 [ "$("$BIN/trainsrv-stat" -p "$PORT" -j | jq .reload_successes)" -eq 1 ]
+	wait_until 10 [ "$("$BIN/trainsrv-stat" -p "$PORT" -j | jq .reload_successes)" -eq 1 ] ||
+	    { cat "$SERVER_LOG"; "$BIN/trainsrv-stat" -p "$PORT"; false; }
 	run ctl stats
 	[[ "${lines[0]}" == "up "*"3 workers serving"* ]]
 	run ctl frobnicate
