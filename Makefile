@@ -34,7 +34,8 @@ CTL_SRC    = client/ctl.c
 STAT_SRC   = client/stat.c ipc/stats.c
 BENCH_SRC  = $(wildcard tests/bench/*.c) ipc/wire.c
 UNIT_SRC   = $(wildcard tests/unit/*.c) $(ENGINE_SRC) ipc/wire.c
-BENCHENG_SRC = tests/perf/bench_engine.c $(ENGINE_SRC)
+BENCHENG_SRC = tests/perf/bench_engine.c $(ENGINE_SRC) worker/proto.c worker/buf.c \
+	       ipc/wire.c ipc/stats.c
 TTGEN_SRC  = tests/tools/ttgen.c
 
 PROGS	= $(BIN)/trainsrv $(BIN)/trainsrv-client $(BIN)/trainsrv-stat $(BIN)/trainsrv-ctl

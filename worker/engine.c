@@ -86,6 +86,27 @@ prefix_range(const struct tt *t, const char *key, size_t klen,
 	return lo;
 }
 
+/* The station named exactly name (as the timetable writes it), or -1. */
+static int32_t
+station_exact(const struct tt *t, const char *name, size_t len)
+{
+	const struct tt_shash	*sh = TT_NHASH(t);
+	const struct tt_station	*st;
+	uint32_t		 s, h, i, mask;
+
+	h = tt_name_hash(name, len);
+	mask = TT_HDR(t)->nshash - 1;
+	for (i = h & mask; (s = sh[i].station) != TT_NONE; i = (i + 1) & mask) {
+		if (sh[i].hash != h)
+			continue;
+		st = &TT_STATIONS(t)[s];
+		if (st->namelen == len &&
+		    memcmp(TT_STRINGS(t) + st->name, name, len) == 0)
+			return (int32_t)s;
+	}
+	return -1;
+}
+
 int32_t
 tt_station_find(const struct tt *t, const char *name, size_t len)
 {
@@ -94,7 +115,11 @@ tt_station_find(const struct tt *t, const char *name, size_t len)
 	const char		*k;
 	size_t			 klen, l;
 	uint32_t		 s, h, i, mask;
+	int32_t			 found;
 
+	/* Names copied from STATIONS or a reply: no folding needed. */
+	if (len <= TT_NAME_MAX && (found = station_exact(t, name, len)) >= 0)
+		return found;
 	klen = tt_fold(name, len, key, sizeof(key));
 	if (klen == 0 || klen > TT_NAME_MAX)
 		return -1;
@@ -236,12 +261,30 @@ engine_result(const struct tt *t, uint32_t train, unsigned fs, unsigned ts,
 	r->tags = 0;
 }
 
+/*
+ * The same from a ride of the index: its stops are found from the ride
+ * itself, not through its train, so the two loads are not a chain of
+ * cache misses but happen together.
+ */
 static void
 pair_result(const struct tt *t, const struct tt_pair *p, int day,
     struct tt_result *r)
 {
-	engine_result(t, p->train, p->from_stop, p->to_stop,
-	    p->dep % TT_MINUTES_PER_DAY + day * TT_MINUTES_PER_DAY, r);
+	const struct tt_stop	*fs = &TT_STOPS(t)[p->stop];
+	const struct tt_stop	*ts = fs + (p->to_stop - p->from_stop);
+
+	r->train = p->train;
+	r->from_stop = p->from_stop;
+	r->to_stop = p->to_stop;
+	r->minutes = ts->arr - fs->dep;
+	r->dep_min = p->dep % TT_MINUTES_PER_DAY + day * TT_MINUTES_PER_DAY;
+	r->arr_min = r->dep_min + r->minutes;
+	if (ts->cunknown == fs->cunknown) {
+		r->price = ts->cprice - fs->cprice;
+		r->fare = ts->cfare - fs->cfare;
+	} else
+		r->price = r->fare = -1;
+	r->tags = 0;
 }
 
 const struct tt_range *
@@ -253,11 +296,6 @@ engine_range(const struct tt *t, uint32_t from, uint32_t to)
 
 	if (from >= TT_HDR(t)->nstations || to >= TT_HDR(t)->nstations)
 		return NULL;
-	if (TT_HDR(t)->rdense) {
-		/* One load instead of a binary search. */
-		mid = TT_RDENSE(t)[(size_t)from * TT_HDR(t)->nstations + to];
-		return mid == TT_NONE ? NULL : &TT_RANGES(t)[mid];
-	}
 	st = &TT_STATIONS(t)[from];
 	r = &TT_RANGES(t)[st->range_first];
 	lo = 0;
@@ -270,6 +308,26 @@ engine_range(const struct tt *t, uint32_t from, uint32_t to)
 			hi = mid;
 	}
 	return lo < st->range_count && r[lo].to == to ? &r[lo] : NULL;
+}
+
+int
+engine_slice(const struct tt *t, uint32_t from, uint32_t to,
+    struct tt_slice *sl)
+{
+	const struct tt_range	*r;
+
+	if (from >= TT_HDR(t)->nstations || to >= TT_HDR(t)->nstations)
+		return 0;
+	if (TT_HDR(t)->rdense) {
+		/* One load instead of a search and a range. */
+		*sl = TT_RDENSE(t)[(size_t)from * TT_HDR(t)->nstations + to];
+		return sl->count > 0;
+	}
+	if ((r = engine_range(t, from, to)) == NULL)
+		return 0;
+	sl->first = r->first;
+	sl->count = r->count;
+	return 1;
 }
 
 /*
@@ -307,14 +365,14 @@ int
 tt_next(const struct tt *t, uint32_t from, uint32_t to, int clock,
     struct tt_result *out)
 {
-	const struct tt_range	*r;
+	struct tt_slice		 sl;
 	const struct tt_pair	*p;
 	uint32_t		 i;
 
-	if (!valid_clock(clock) || (r = engine_range(t, from, to)) == NULL)
+	if (!valid_clock(clock) || !engine_slice(t, from, to, &sl))
 		return 0;
-	p = &TT_PAIRS(t)[r->first];
-	if ((i = pair_lower(p, r->count, clock)) < r->count)
+	p = &TT_PAIRS(t)[sl.first];
+	if ((i = pair_lower(p, sl.count, clock)) < sl.count)
 		pair_result(t, &p[i], 0, out);
 	else
 		pair_result(t, &p[0], 1, out);	/* none left today */
@@ -344,22 +402,22 @@ size_t
 tt_window(const struct tt *t, uint32_t from, uint32_t to, int t1, int t2,
     struct tt_result *out, size_t max)
 {
-	const struct tt_range	*r;
+	struct tt_slice		 sl;
 	const struct tt_pair	*p;
 	uint32_t		 i, end;
 	size_t			 n = 0;
 
 	if (!valid_clock(t1) || !valid_clock(t2) ||
-	    (r = engine_range(t, from, to)) == NULL)
+	    !engine_slice(t, from, to, &sl))
 		return 0;
-	p = &TT_PAIRS(t)[r->first];
-	i = pair_lower(p, r->count, t1);
-	end = t1 <= t2 ? pair_lower(p, r->count, t2 + 1) : r->count;
+	p = &TT_PAIRS(t)[sl.first];
+	i = pair_lower(p, sl.count, t1);
+	end = t1 <= t2 ? pair_lower(p, sl.count, t2 + 1) : sl.count;
 	for (; i < end && n < max; i++)
 		pair_result(t, &p[i], 0, &out[n++]);
 	if (t1 > t2) {
 		/* The window crosses midnight: on into tomorrow. */
-		end = pair_lower(p, r->count, t2 + 1);
+		end = pair_lower(p, sl.count, t2 + 1);
 		for (i = 0; i < end && n < max; i++)
 			pair_result(t, &p[i], 1, &out[n++]);
 	}
@@ -475,74 +533,118 @@ tt_leg_flag(const struct tt *t, uint32_t train, unsigned leg)
 	return (enum tt_flag)train_stops(t, train)[leg].flag;
 }
 
-/* Formatting: a bounded writer that counts what it could not write. */
+/*
+ * Formatting: a bounded writer that counts what it could not write.  The
+ * row is a score of small pieces, so the common case (room left) is inline
+ * and the rare one (truncation, which the caller answers by formatting
+ * again into a larger buffer) is not: calling a function per piece was
+ * most of a row's cost.
+ */
 
-struct buf {
-	char	*p;
-	size_t	 cap;
-	size_t	 len;
+struct fmt {
+	char	*w;		/* next byte */
+	char	*end;		/* the NUL's place */
+	size_t	 over;		/* bytes that did not fit */
 };
 
 static void
-put(struct buf *b, const char *s, size_t n)
+put_over(struct fmt *f, const char *s, size_t n)
 {
-	if (b->len <= b->cap && n <= b->cap - b->len) {
-		memcpy(b->p + b->len, s, n);
-		b->len += n;
-		return;
-	}
-	if (b->len < b->cap) {
-		size_t room = b->cap - b->len;
+	size_t	room = (size_t)(f->end - f->w);
 
-		memcpy(b->p + b->len, s, n < room ? n : room);
-	}
-	b->len += n;
+	memcpy(f->w, s, room);
+	f->w = f->end;
+	f->over += n - room;
 }
 
-static void
-puts_(struct buf *b, const char *s)
+static inline void
+put(struct fmt *f, const char *s, size_t n)
 {
-	put(b, s, strlen(s));
+	if (n <= (size_t)(f->end - f->w)) {
+		memcpy(f->w, s, n);
+		f->w += n;
+	} else
+		put_over(f, s, n);
+}
+
+static inline void
+put_c(struct fmt *f, char c)
+{
+	if (f->w < f->end)
+		*f->w++ = c;
+	else
+		f->over++;
 }
 
 /* A station's name, its length from the arena (no strlen). */
-static void
-put_station(struct buf *b, const struct tt *t, uint32_t s)
+static inline void
+put_station(struct fmt *f, const struct tt *t, uint32_t s)
 {
 	const struct tt_station	*st;
 
 	if (s >= TT_HDR(t)->nstations)
 		return;
 	st = &TT_STATIONS(t)[s];
-	put(b, TT_STRINGS(t) + st->name, st->namelen);
+	put(f, TT_STRINGS(t) + st->name, st->namelen);
 }
 
-/* Digits by hand: snprintf's machinery was a fifth of a worker at P=16. */
+/*
+ * Digits by hand, two at a time, written in place: snprintf's machinery
+ * was a fifth of a worker at P=16.
+ */
+static const char digits2[] =
+	"00010203040506070809" "10111213141516171819"
+	"20212223242526272829" "30313233343536373839"
+	"40414243444546474849" "50515253545556575859"
+	"60616263646566676869" "70717273747576777879"
+	"80818283848586878889" "90919293949596979899";
 
-static void
-put_uint(struct buf *b, uint64_t v)
+/* v's digits ending at e, which is returned moved back past them. */
+static char *
+digits_at(char *e, uint64_t v)
 {
-	char	s[24], *p = s + sizeof(s);
-
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	put(b, p, (size_t)(s + sizeof(s) - p));
+	while (v >= 100) {
+		e -= 2;
+		memcpy(e, digits2 + v % 100 * 2, 2);
+		v /= 100;
+	}
+	if (v >= 10) {
+		e -= 2;
+		memcpy(e, digits2 + v * 2, 2);
+	} else
+		*--e = (char)('0' + v);
+	return e;
 }
 
 static void
-put_int(struct buf *b, int64_t v)
+put_uint(struct fmt *f, uint64_t v)
+{
+	char		 s[20];
+	size_t		 n = 1;
+	uint64_t	 x;
+
+	for (x = v; x >= 100; x /= 100)
+		n += 2;
+	n += x >= 10;
+	if (n <= (size_t)(f->end - f->w)) {
+		digits_at(f->w + n, v);
+		f->w += n;
+	} else
+		put_over(f, digits_at(s + sizeof(s), v), n);
+}
+
+static void
+put_int(struct fmt *f, int64_t v)
 {
 	if (v < 0) {
-		put(b, "-", 1);
-		put_uint(b, (uint64_t)0 - (uint64_t)v);
+		put_c(f, '-');
+		put_uint(f, (uint64_t)0 - (uint64_t)v);
 	} else
-		put_uint(b, (uint64_t)v);
+		put_uint(f, (uint64_t)v);
 }
 
 /* "%02d" for 0 <= v < 100. */
-static void
+static inline void
 put_2(char *s, unsigned v)
 {
 	s[0] = (char)('0' + v / 10);
@@ -550,7 +652,7 @@ put_2(char *s, unsigned v)
 }
 
 static void
-put_time(struct buf *b, int32_t min)
+put_time(struct fmt *f, int32_t min)
 {
 	char	s[5];
 
@@ -559,89 +661,106 @@ put_time(struct buf *b, int32_t min)
 	put_2(s, (unsigned)(min % TT_MINUTES_PER_DAY / 60));
 	s[2] = ':';
 	put_2(s + 3, (unsigned)(min % 60));
-	put(b, s, sizeof(s));
+	put(f, s, sizeof(s));
 	if (min >= TT_MINUTES_PER_DAY) {
-		put(b, "+", 1);
-		put_uint(b, (uint64_t)(min / TT_MINUTES_PER_DAY));
+		put_c(f, '+');
+		put_uint(f, (uint64_t)(min / TT_MINUTES_PER_DAY));
 	}
 }
 
 static void
-put_money(struct buf *b, int64_t cents)
+put_money(struct fmt *f, int64_t cents)
 {
 	char	s[3];
 
 	if (cents < 0)
 		return;		/* unknown: empty field */
-	put_uint(b, (uint64_t)(cents / 100));
+	put_uint(f, (uint64_t)(cents / 100));
 	s[0] = '.';
 	put_2(s + 1, (unsigned)(cents % 100));
-	put(b, s, sizeof(s));
+	put(f, s, sizeof(s));
 }
 
-static const char *
-flag_name(unsigned f)
+static void
+put_flags(struct fmt *f, const struct tt_stop *sp, unsigned from,
+    unsigned to)
 {
-	return f == TT_FLAG_REDUC ? "REDUC" : f == TT_FLAG_SUPPL ? "SUPPL" : "";
+	unsigned	i, flagged = 0;
+
+	for (i = from; i < to; i++)
+		flagged |= sp[i].flag;
+	/* One entry per leg, but only when some leg has a flag. */
+	for (i = from; flagged && i < to; i++) {
+		if (i > from)
+			put_c(f, '|');
+		if (sp[i].flag == TT_FLAG_REDUC)
+			put(f, "REDUC", 5);
+		else if (sp[i].flag == TT_FLAG_SUPPL)
+			put(f, "SUPPL", 5);
+	}
+}
+
+static void
+put_tags(struct fmt *f, unsigned tags)
+{
+	if (tags & TT_TAG_CHEAPEST)
+		put(f, "cheapest", 8);
+	if ((tags & TT_TAG_CHEAPEST) && (tags & TT_TAG_FASTEST))
+		put_c(f, '|');
+	if (tags & TT_TAG_FASTEST)
+		put(f, "fastest", 7);
 }
 
 size_t
 tt_format(const struct tt *t, const struct tt_result *r, char *out,
     size_t cap)
 {
+	const struct tt_train	*tr;
 	const struct tt_stop	*sp;
-	struct buf		 b;
-	unsigned		 i, flagged = 0;
+	struct fmt		 f;
+	char			 scratch[1];
+	unsigned		 i;
 
-	b.p = out;
-	b.cap = cap > 0 ? cap - 1 : 0;	/* room for the NUL */
-	b.len = 0;
+	if (cap == 0) {
+		out = scratch;	/* measure only */
+		cap = 1;
+	}
+	f.w = out;
+	f.end = out + cap - 1;	/* room for the NUL */
+	f.over = 0;
 	if (r->train >= TT_HDR(t)->ntrains ||
 	    r->to_stop >= TT_TRAINS(t)[r->train].nstops ||
 	    r->from_stop >= r->to_stop) {
-		if (cap > 0)
-			out[0] = '\0';
+		out[0] = '\0';
 		return 0;
 	}
-	sp = train_stops(t, r->train);
-	put(&b, TT_TRAINS(t)[r->train].number, TT_TRAINS(t)[r->train].numlen);
-	put(&b, ";", 1);
-	put_station(&b, t, sp[r->from_stop].station);
-	put(&b, ";", 1);
-	put_station(&b, t, sp[r->to_stop].station);
-	put(&b, ";", 1);
-	put_time(&b, r->dep_min);
-	put(&b, ";", 1);
-	put_time(&b, r->arr_min);
-	put(&b, ";", 1);
-	put_int(&b, r->minutes);
-	put(&b, ";", 1);
-	put_money(&b, r->price);
-	put(&b, ";", 1);
-	for (i = r->from_stop; i < r->to_stop; i++)
-		flagged |= sp[i].flag;
-	/* One entry per leg, but only when some leg has a flag. */
-	for (i = r->from_stop; flagged && i < r->to_stop; i++) {
-		if (i > r->from_stop)
-			put(&b, "|", 1);
-		puts_(&b, flag_name(sp[i].flag));
-	}
-	put(&b, ";", 1);
-	put_money(&b, r->fare);
-	put(&b, ";", 1);
+	tr = &TT_TRAINS(t)[r->train];
+	sp = &TT_STOPS(t)[tr->first_stop];
+	put(&f, tr->number, tr->numlen);
+	put_c(&f, ';');
+	put_station(&f, t, sp[r->from_stop].station);
+	put_c(&f, ';');
+	put_station(&f, t, sp[r->to_stop].station);
+	put_c(&f, ';');
+	put_time(&f, r->dep_min);
+	put_c(&f, ';');
+	put_time(&f, r->arr_min);
+	put_c(&f, ';');
+	put_int(&f, r->minutes);
+	put_c(&f, ';');
+	put_money(&f, r->price);
+	put_c(&f, ';');
+	put_flags(&f, sp, r->from_stop, r->to_stop);
+	put_c(&f, ';');
+	put_money(&f, r->fare);
+	put_c(&f, ';');
 	for (i = r->from_stop + 1u; i < r->to_stop; i++) {
 		if (i > r->from_stop + 1u)
-			put(&b, "|", 1);
-		put_station(&b, t, sp[i].station);
+			put_c(&f, '|');
+		put_station(&f, t, sp[i].station);
 	}
-	put(&b, ";", 1);
-	if (r->tags & TT_TAG_CHEAPEST)
-		puts_(&b, "cheapest");
-	if ((r->tags & TT_TAG_CHEAPEST) && (r->tags & TT_TAG_FASTEST))
-		put(&b, "|", 1);
-	if (r->tags & TT_TAG_FASTEST)
-		puts_(&b, "fastest");
-	if (cap > 0)
-		out[b.len < b.cap ? b.len : b.cap] = '\0';
-	return b.len;
+	put_c(&f, ';');
+	put_tags(&f, r->tags);
+	*f.w = '\0';
+	return (size_t)(f.w - out) + f.over;
 }

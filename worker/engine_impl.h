@@ -15,7 +15,9 @@
  *   ranges[nranges]	per from-station, one per reachable to-station,
  *			sorted by to-station: a slice of pairs[]
  *   pairs[npairs]	rides (train, from stop, to stop), each slice sorted
- *			by (clock, service departure, train, from stop)
+ *			by (clock, service departure, train, from stop); a
+ *			ride also names its boarding stop's index in stops[],
+ *			so a query reads the train and its stops at once
  *   deps[ndeps]	per station, stops with a next leg, same order
  *   all[ntrains]	train indices ordered by first departure
  *   strings		station names and folded keys, NUL-terminated
@@ -25,16 +27,20 @@
  *   change[nst]	minimum change time per station, minutes
  *   shash[nshash]	open-addressing hash of the folded keys (linear
  *			probing, nshash a power of two >= 2 * nst, so at most
- *			half full): tt_station_find's one probe
+ *			half full): tt_station_find's probe of a folded name
+ *   nhash[nshash]	the same for the names as written (an exact name is
+ *			found without folding it: what clients send)
  *   rdense[nst * nst]	when rdense is set (small, dense networks only, see
- *			TT_RDENSE_MAX): the range index of (from, to) at
- *			from * nst + to, TT_NONE when no train runs
+ *			TT_RDENSE_MAX): the pairs[] slice of (from, to) at
+ *			from * nst + to, count 0 when no train runs: NEXT
+ *			and WINDOW go from there to the rides in one load
  */
 #ifndef TRAINSRV_ENGINE_IMPL_H
 #define TRAINSRV_ENGINE_IMPL_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "worker/engine.h"
 
@@ -43,7 +49,7 @@
 #define TT_NONE		UINT32_MAX
 /*
  * The direct (from, to) -> range table is built only for at most this many
- * stations (16 MB) and when it is not much larger than the pairs it
+ * stations (32 MB) and when it is not much larger than the pairs it
  * indexes; other timetables binary-search a station's ranges.
  */
 #define TT_RDENSE_MAX	2048u
@@ -71,6 +77,7 @@ struct tt_hdr {
 	uint64_t	off_change;
 	uint64_t	off_shash;
 	uint64_t	off_rdense;
+	uint64_t	off_nhash;
 	uint32_t	nshash;		/* a power of two */
 	uint32_t	rdense;		/* 1 when rdense[] exists */
 };
@@ -114,9 +121,16 @@ struct tt_range {
 
 struct tt_pair {
 	uint32_t	train;
+	uint32_t	stop;		/* stops[] index of from_stop */
 	uint16_t	from_stop;
 	uint16_t	to_stop;
 	int32_t		dep;		/* service minutes at the boarding stop */
+};
+
+/* Rides from one station to another: pairs[first .. first + count). */
+struct tt_slice {
+	uint32_t	first;
+	uint32_t	count;
 };
 
 struct tt_dep {
@@ -143,9 +157,10 @@ struct tt_conn {
 	uint16_t	dur;		/* minutes, 0..4319 */
 };
 
-/* A slot of the station hash: station TT_NONE when empty. */
+/* A slot of a station hash: station TT_NONE when empty. */
 struct tt_shash {
-	uint32_t	hash;		/* tt_key_hash of the station's key */
+	uint32_t	hash;		/* tt_key_hash of the key, tt_name_hash
+					   of the name */
 	uint32_t	station;
 };
 
@@ -161,6 +176,28 @@ tt_key_hash(const char *s, size_t len)
 		h *= 16777619u;
 	}
 	return h;
+}
+
+/*
+ * The hash of a name as written: eight bytes a step, since it is computed
+ * for every station named in a request.  Only this process's arena uses
+ * it, so byte order does not matter.
+ */
+static inline uint32_t
+tt_name_hash(const char *s, size_t len)
+{
+	uint64_t	h = 0x9e3779b97f4a7c15u ^ len, w;
+	size_t		i;
+
+	for (; len >= 8; s += 8, len -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdu;
+		h ^= h >> 32;
+	}
+	for (w = 0, i = 0; i < len; i++)
+		w |= (uint64_t)(unsigned char)s[i] << (8 * i);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53u;
+	return (uint32_t)(h ^ h >> 29);
 }
 
 #define TT_CHANGE_DEFAULT	2	/* minutes, when no !change says */
@@ -182,11 +219,16 @@ tt_key_hash(const char *s, size_t len)
 #define TT_CSTART(t)	TT_ARRAY(t, uint32_t, off_cstart)
 #define TT_CHANGE(t)	TT_ARRAY(t, uint16_t, off_change)
 #define TT_SHASH(t)	TT_ARRAY(t, struct tt_shash, off_shash)
-#define TT_RDENSE(t)	TT_ARRAY(t, uint32_t, off_rdense)
+#define TT_NHASH(t)	TT_ARRAY(t, struct tt_shash, off_nhash)
+#define TT_RDENSE(t)	TT_ARRAY(t, struct tt_slice, off_rdense)
 
 /* engine.c: the rides from one station to another, or NULL. */
 const struct tt_range *engine_range(const struct tt *, uint32_t from,
 		    uint32_t to);
+
+/* engine.c: the same as a slice of pairs[]; 0 when no train runs. */
+int		 engine_slice(const struct tt *, uint32_t from, uint32_t to,
+		    struct tt_slice *);
 
 /* engine.c: a ride of train from stop fs to ts leaving at dep_min. */
 void		 engine_result(const struct tt *, uint32_t train, unsigned fs,

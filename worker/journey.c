@@ -240,21 +240,21 @@ best_improve(struct scan *sc, unsigned m, int32_t a)
 static void
 seed_direct(struct scan *sc)
 {
-	const struct tt_range	*r;
+	struct tt_slice		 sl;
 	const struct tt_pair	*p;
 	const struct tt_stop	*st;
 	int32_t			 d, a, best = INF;
 	uint32_t		 i;
 
-	if ((r = engine_range(sc->t, sc->from, sc->to)) == NULL)
+	if (!engine_slice(sc->t, sc->from, sc->to, &sl))
 		return;
-	p = &TT_PAIRS(sc->t)[r->first];
-	for (i = 0; i < r->count; i++) {
-		st = &TT_STOPS(sc->t)[TT_TRAINS(sc->t)[p[i].train].first_stop];
+	p = &TT_PAIRS(sc->t)[sl.first];
+	for (i = 0; i < sl.count; i++) {
+		st = &TT_STOPS(sc->t)[p[i].stop];
 		d = p[i].dep % DAY;
 		if (d < sc->t0)
 			d += DAY;
-		a = d + st[p[i].to_stop].arr - st[p[i].from_stop].dep;
+		a = d + st[p[i].to_stop - p[i].from_stop].arr - st->dep;
 		if (a < best)
 			best = a;
 	}

@@ -23,6 +23,7 @@
 #define LIST_MAX		1000	/* most lines in one reply */
 #define DEPARTURES_DEFAULT	10
 #define FIELDS_MAX		8
+#define CMD_NAME_MAX		10	/* the longest name: DEPARTURES */
 
 struct req {
 	const struct tt	*tt;
@@ -489,13 +490,26 @@ cmd_session(struct req *r)
 	return session_fn(c->stat, r->nf > 0 ? r->f[0] : r->args, r->out);
 }
 
+/*
+ * The command named by word, in any case: folded once, then compared by
+ * its first letter before strcmp (a strcasecmp per entry was a tenth of a
+ * NEXT request's instructions).
+ */
 static const struct proto_cmd *
-proto_lookup(const char *word)
+proto_lookup(const char *word, size_t len)
 {
+	char up[CMD_NAME_MAX + 1];
 	size_t i;
 
+	if (len > CMD_NAME_MAX)
+		return NULL;
+	for (i = 0; i < len; i++)
+		up[i] = word[i] >= 'a' && word[i] <= 'z' ?
+		    (char)(word[i] - 'a' + 'A') : word[i];
+	up[len] = '\0';
 	for (i = 0; i < NCMDS; i++)
-		if (strcasecmp(word, proto_cmds[i].name) == 0)
+		if (proto_cmds[i].name[0] == up[0] &&
+		    strcmp(proto_cmds[i].name, up) == 0)
 			return &proto_cmds[i];
 	return NULL;
 }
@@ -526,7 +540,7 @@ proto_request(const struct tt *tt, struct st_slot *slot, char *line,
 	if (*r.args != '\0')
 		*r.args++ = '\0';
 	r.args += strspn(r.args, " \t");
-	if ((c = proto_lookup(word)) == NULL) {
+	if ((c = proto_lookup(word, n)) == NULL) {
 		ST_ADD(slot->cmd[ST_CMD_OTHER], 1);
 		proto_error(slot, out, WIRE_EBADREQ, "unknown command \"%s\"; "
 		    "type HELP", req_quote(word, q, sizeof q));

@@ -1249,7 +1249,7 @@ cmp_u32(const void *a, const void *b)
 struct layout {
 	size_t	off_trains, off_stops, off_stations, off_all, off_deps;
 	size_t	off_strings, off_conns, off_cstart, off_change, off_shash;
-	size_t	off_rdense, off_pairs, off_ranges, size;
+	size_t	off_rdense, off_pairs, off_ranges, off_nhash, size;
 	uint32_t nshash, rdense;
 };
 
@@ -1292,10 +1292,13 @@ build_conns(const struct tt_train *trains, const struct tt_stop *stops,
 	return 0;
 }
 
-/* The hash of the stations' folded keys (strings already in place). */
+/*
+ * A hash of the stations (strings already in place): of their folded keys,
+ * or of their names as written when by_name is set.
+ */
 static void
 build_shash(const char *strings, const struct tt_station *stations,
-    uint32_t nst, struct tt_shash *h, uint32_t cap)
+    uint32_t nst, struct tt_shash *h, uint32_t cap, int by_name)
 {
 	uint32_t	i, j, hv;
 
@@ -1304,8 +1307,9 @@ build_shash(const char *strings, const struct tt_station *stations,
 		h[j].station = TT_NONE;
 	}
 	for (i = 0; i < nst; i++) {
-		hv = tt_key_hash(strings + stations[i].key,
-		    stations[i].keylen);
+		hv = by_name ? tt_name_hash(strings + stations[i].name,
+		    stations[i].namelen) : tt_key_hash(strings +
+		    stations[i].key, stations[i].keylen);
 		for (j = hv & (cap - 1); h[j].station != TT_NONE;
 		    j = (j + 1) & (cap - 1))
 			;
@@ -1405,10 +1409,12 @@ build(struct parser *p)
 	/* The direct range table: small networks with many pairs only. */
 	lay.rdense = p->nst > 0 && p->nst <= TT_RDENSE_MAX &&
 	    (uint64_t)p->nst * p->nst <= 4 * npairs + 65536;
-	lay.off_rdense = align8(lay.off_shash +
+	lay.off_nhash = align8(lay.off_shash +
+	    (size_t)lay.nshash * sizeof(struct tt_shash));
+	lay.off_rdense = align8(lay.off_nhash +
 	    (size_t)lay.nshash * sizeof(struct tt_shash));
 	lay.off_pairs = align8(lay.off_rdense + (lay.rdense ?
-	    (size_t)p->nst * p->nst * sizeof(uint32_t) : 0));
+	    (size_t)p->nst * p->nst * sizeof(struct tt_slice) : 0));
 	lay.off_ranges = align8(lay.off_pairs +
 	    (size_t)npairs * sizeof(struct tt_pair));
 	/* Ranges come last: their count is known only at the end. */
@@ -1438,7 +1444,9 @@ build(struct parser *p)
 		    p->st_change[byrank[i]];
 	}
 	build_shash(base + lay.off_strings, stations, p->nst,
-	    (struct tt_shash *)(void *)(base + lay.off_shash), lay.nshash);
+	    (struct tt_shash *)(void *)(base + lay.off_shash), lay.nshash, 0);
+	build_shash(base + lay.off_strings, stations, p->nst,
+	    (struct tt_shash *)(void *)(base + lay.off_nhash), lay.nshash, 1);
 
 	/* Trains and their stops, with price and fare prefix sums. */
 	for (t = 0, k = 0; t < p->ntr; t++) {
@@ -1617,6 +1625,7 @@ build(struct parser *p)
 				rg = &ranges[slot[sp[j].station]];
 				pos = rg->first + rg->count++;
 				x.p.train = d[k].train;
+				x.p.stop = trains[d[k].train].first_stop + i;
 				x.p.from_stop = (uint16_t)i;
 				x.p.to_stop = (uint16_t)j;
 				x.p.dep = sp[i].dep;
@@ -1634,15 +1643,17 @@ build(struct parser *p)
 	}
 
 	if (lay.rdense) {
-		uint32_t	*rdense = (uint32_t *)(void *)(base +
+		struct tt_slice	*rdense = (struct tt_slice *)(void *)(base +
 				    lay.off_rdense);
 
-		for (k = 0; k < p->nst * p->nst; k++)
-			rdense[k] = TT_NONE;
+		memset(rdense, 0, (size_t)p->nst * p->nst * sizeof(*rdense));
 		for (s = 0; s < p->nst; s++)
 			for (k = 0; k < stations[s].range_count; k++) {
 				i = stations[s].range_first + k;
-				rdense[s * p->nst + ranges[i].to] = i;
+				rdense[s * p->nst + ranges[i].to].first =
+				    ranges[i].first;
+				rdense[s * p->nst + ranges[i].to].count =
+				    ranges[i].count;
 			}
 	}
 
@@ -1688,6 +1699,7 @@ build(struct parser *p)
 	hdr->off_shash = lay.off_shash;
 	hdr->nshash = lay.nshash;
 	hdr->off_rdense = lay.off_rdense;
+	hdr->off_nhash = lay.off_nhash;
 	hdr->rdense = lay.rdense;
 
 	/* Give back the ranges' unused tail, then seal. */

@@ -1,12 +1,21 @@
 /*
  * bench_engine — time the engine on a generated timetable.
  *
- * usage: bench-engine [-l legs] [-n queries] [-k ttgen-path] [-g gtfs-dir]
+ * usage: bench-engine [-r] [-l legs] [-s stations] [-n queries]
+ *                     [-k ttgen-path] [-g gtfs-dir]
  *
  * Runs ttgen (by default the one beside this program) into a temporary
  * file, times tt_load on it, then times each query kind one call at a time
  * on random stations and times, and prints the median and 99th percentile.
  * Pairs of stations are drawn from real trains so queries find something.
+ *
+ * Then whole NEXT requests through proto_request (parse, two station
+ * lookups, the query, the reply's formatting: a worker's user-space work
+ * per request, without the sockets), timed in bulk: a mix of 4096 distinct
+ * requests cycled, as trainsrv-bench --mix next sends them (random
+ * stations, random times), and the same number of all-distinct requests
+ * (every one cold), next to PING for the parsing alone.  With -r, only
+ * those (to profile them).
  *
  * JOURNEY is timed on 1,000 questions between uniformly random stations at
  * uniformly random times, next to one sequential pass over the same
@@ -27,8 +36,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ipc/stats.h"
+#include "worker/buf.h"
 #include "worker/engine.h"
 #include "worker/engine_impl.h"
+#include "worker/proto.h"
 
 #define JOURNEY_QUERIES	1000
 
@@ -56,8 +68,9 @@ now_ns(void)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: bench-engine [-l legs] [-n queries] "
-	    "[-k ttgen-path] [-g gtfs-dir]\n");
+	fprintf(stderr, "usage: bench-engine [-r] [-l legs] [-s stations] "
+	    "[-n queries]\n"
+	    "                    [-k ttgen-path] [-g gtfs-dir]\n");
 	exit(2);
 }
 
@@ -99,14 +112,19 @@ run_prog(char *const argv[])
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
 }
 
-/* Run ttgen -l legs -o path; returns 0 on success. */
+/* Run ttgen -l legs [-s stations] -o path; returns 0 on success. */
 static int
-generate(const char *ttgen, unsigned long legs, const char *path)
+generate(const char *ttgen, unsigned long legs, unsigned long stations,
+    const char *path)
 {
-	char	 l[32];
-	char	*argv[] = { (char *)ttgen, "-l", l, "-o", (char *)path, NULL };
+	char	 l[32], s[32];
+	char	*argv[] = { (char *)ttgen, "-l", l, "-o", (char *)path,
+		    "-s", s, NULL };
 
 	snprintf(l, sizeof(l), "%lu", legs);
+	snprintf(s, sizeof(s), "%lu", stations);
+	if (stations == 0)
+		argv[5] = NULL;
 	return run_prog(argv);
 }
 
@@ -279,6 +297,95 @@ bench_journey(const struct tt *t, const char *what)
 }
 
 /* Import the LIRR day with trainsrv-import beside us, and time JOURNEY. */
+/* Requests through the protocol, in bulk. */
+
+#define MIX_SIZE	4096
+
+/* A NEXT request as trainsrv-bench --mix next makes them, at buf. */
+static size_t
+next_request(const struct tt *t, char *buf, size_t cap)
+{
+	uint32_t	a = rnd(tt_nstations(t)), b = rnd(tt_nstations(t) - 1);
+	unsigned	clock = rnd(1440);
+	int		n;
+
+	if (b >= a)
+		b++;
+	n = snprintf(buf, cap, "NEXT %s;%s;%02u:%02u", tt_station_name(t, a),
+	    tt_station_name(t, b), clock / 60, clock % 60);
+	return n < 0 || (size_t)n >= cap ? 0 : (size_t)n + 1;
+}
+
+/* Requests, packed: request i is the string at pool + off[i]. */
+struct reqs {
+	char	*pool;
+	size_t	*off;
+	size_t	 n;
+};
+
+/*
+ * ns per request over n requests taken from rq in turn; the reply buffer
+ * is emptied every 64 replies, as a worker's is by send().
+ */
+static double
+time_requests(const struct tt *t, const struct reqs *rq, size_t nreq,
+    size_t n)
+{
+	static struct st_slot	slot;
+	struct buf		out = { 0 };
+	char			line[TT_NAME_MAX * 2 + 32];
+	const char		*s;
+	uint64_t		t0, bytes = 0;
+	size_t			i, len;
+
+	t0 = now_ns();
+	for (i = 0; i < n; i++) {
+		s = rq->pool + rq->off[i % nreq];
+		len = strlen(s);
+		memcpy(line, s, len + 1);
+		proto_request(t, &slot, line, len, &out);
+		if (i % 64 == 63) {
+			bytes += out.len;
+			out.len = 0;
+		}
+	}
+	t0 = now_ns() - t0;
+	sink += bytes + out.len;
+	buf_free(&out);
+	return (double)t0 / (double)n;
+}
+
+static void
+bench_requests(const struct tt *t, size_t nq)
+{
+	struct reqs	rq;
+	size_t		i, len, used = 0, n = nq < MIX_SIZE ? MIX_SIZE : nq;
+	size_t		cap = n * (TT_NAME_MAX + 32);
+
+	if (tt_nstations(t) < 2 || (rq.pool = malloc(cap)) == NULL ||
+	    (rq.off = malloc(n * sizeof(*rq.off))) == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		len = next_request(t, rq.pool + used, cap - used);
+		rq.off[i] = used;
+		used += len;
+	}
+	rq.n = n;
+	time_requests(t, &rq, MIX_SIZE, n);	/* warm up */
+	printf("requests through proto_request, %zu each, ns per request:\n",
+	    n);
+	printf("%-18s %6.0f ns  (4096 distinct, cycled: trainsrv-bench "
+	    "--mix next)\n", "NEXT request", time_requests(t, &rq, MIX_SIZE,
+	    n));
+	printf("%-18s %6.0f ns  (all distinct)\n", "NEXT request",
+	    time_requests(t, &rq, n, n));
+	strcpy(rq.pool, "PING");
+	rq.off[0] = 0;
+	printf("%-18s %6.0f ns\n", "PING request", time_requests(t, &rq, 1, n));
+	free(rq.pool);
+	free(rq.off);
+}
+
 static void
 bench_lirr(const char *self, const char *dir)
 {
@@ -328,18 +435,24 @@ main(int argc, char **argv)
 	char		 path[] = "/tmp/bench-engine-XXXXXX", *err = NULL;
 	char		 ttgen[4096];
 	const char	*gen = NULL, *slash, *gtfs = "data/gtfs-lirr";
-	unsigned long	 legs = 1000000, nq = 200000;
+	unsigned long	 legs = 1000000, stations = 0, nq = 200000;
 	uint64_t	*ns, t0, t1;
 	unsigned	 nerr;
-	int		 c, fd, k;
+	int		 c, fd, k, only_requests = 0;
 
-	while ((c = getopt(argc, argv, "l:n:k:g:")) != -1) {
+	while ((c = getopt(argc, argv, "rl:s:n:k:g:")) != -1) {
 		switch (c) {
 		case 'g':
 			gtfs = optarg;
 			break;
 		case 'l':
 			legs = number(optarg);
+			break;
+		case 'r':
+			only_requests = 1;
+			break;
+		case 's':
+			stations = number(optarg);
 			break;
 		case 'n':
 			nq = number(optarg);
@@ -366,7 +479,7 @@ main(int argc, char **argv)
 	}
 	close(fd);
 	t0 = now_ns();
-	if (generate(gen, legs, path) == -1) {
+	if (generate(gen, legs, stations, path) == -1) {
 		fprintf(stderr, "bench-engine: %s failed\n", gen);
 		unlink(path);
 		return 1;
@@ -390,6 +503,11 @@ main(int argc, char **argv)
 	    tt_nlegs(t), tt_nstations(t),
 	    (double)tt_arena_size(t) / (1024 * 1024));
 
+	if (only_requests) {
+		bench_requests(t, nq);
+		tt_free(t);
+		return 0;
+	}
 	if ((ns = malloc(nq * sizeof(*ns))) == NULL) {
 		perror("bench-engine: malloc");
 		return 1;
@@ -400,6 +518,7 @@ main(int argc, char **argv)
 		report(kind_name[k], ns, nq);
 	}
 	free(ns);
+	bench_requests(t, nq);
 	bench_journey(t, "the generated timetable");
 	tt_free(t);
 	bench_lirr(argv[0], gtfs);

@@ -351,9 +351,47 @@ test_stops_max(void)
 	free(text);
 }
 
+/*
+ * A row formatted into every buffer too small for it: the bytes that fit,
+ * NUL-terminated, and the length it needs, as snprintf would.
+ */
+static void
+test_format_truncated(void)
+{
+	struct tt	*t;
+	struct tt_result r;
+	char		 full[512], line[512];
+	size_t		 n, cap;
+	int		 ok = 1;
+
+	t = LOAD("IC_1234567890;Valence Ville;Romans;23:55;0:20;;reduc\n"
+	    "IC_1234567890;Romans;Grenoble Universite;0:25;1:40;123456.78;"
+	    "suppl\n"
+	    "IC_1234567890;Grenoble Universite;Chambery;1:45;2:40;9.99;\n");
+	if (t == NULL)
+		return;
+	CHECK(tt_all(t, 0, 1, &r) == 1);
+	r.tags = TT_TAG_CHEAPEST | TT_TAG_FASTEST;
+	n = tt_format(t, &r, full, sizeof(full));
+	CHECK_STR(full, "IC_1234567890;Valence Ville;Chambery;23:55;02:40+1;"
+	    "165;;REDUC|SUPPL|;;Romans|Grenoble Universite;cheapest|fastest");
+	CHECK_INT(n, strlen(full));
+	CHECK_INT(tt_format(t, &r, NULL, 0), n);
+	for (cap = 1; cap <= n + 1; cap++) {
+		memset(line, 'x', sizeof(line));
+		if (tt_format(t, &r, line, cap) != n ||
+		    strlen(line) != cap - 1 ||
+		    memcmp(line, full, cap - 1) != 0)
+			ok = 0;
+	}
+	CHECK(ok);
+	tt_free(t);
+}
+
 void
 suite_parse(void)
 {
+	test_format_truncated();
 	test_errors();
 	test_long_lines();
 	test_many_errors();
