@@ -207,9 +207,23 @@ m_leave(unsigned slot)
 }
 
 /*
+ * Whether a worker that has stopped accepting may leave at once.  One
+ * worker fewer (or an older one retired before the reload's new workers
+ * are all ready): others of its kind accept, so its clients may reconnect
+ * now.  A worker that a reload retires waits for the whole old generation
+ * (m_reload_progress), or its clients could reconnect to an old one.
+ */
+static int
+m_leaves_alone(const struct proc *p)
+{
+	return p->gen == M.gen || M.reloading != 2;
+}
+
+/*
  * The reload finishes once no older worker accepts connections; only then
  * do the old workers tell their clients to reconnect, so that no client can
- * reconnect to a worker that is about to retire.
+ * reconnect to a worker that is about to retire.  An old worker retired
+ * before its CH_READY arrived counts too: it listens before it says so.
  */
 static void
 m_reload_progress(void)
@@ -278,14 +292,12 @@ m_reload(const char *why)
 
 /* Respawn, start and retire until the current generation has `target`. */
 static void
-m_reconcile(void)
+m_scale(void)
 {
 	unsigned i, live;
 	int64_t now = now_ms();
 	int slot;
 
-	if (M.stopping)
-		return;
 	for (i = 0; i < PROC_MAX; i++)
 		if (procs[i].state == PROC_PENDING && procs[i].respawn_at <= now) {
 			if (procs[i].gen == M.gen)
@@ -300,11 +312,26 @@ m_reconcile(void)
 	}
 	for (; live > M.target; live--)
 		m_retire_one();
+}
+
+/* What should run, then how far the reload has got. */
+static void
+m_reconcile(void)
+{
+	if (M.stopping)
+		return;
+	m_scale();
 	m_reload_progress();
 	if (!M.reloading && M.reload_again) {
 		M.reload_again = 0;
 		m_reload("queued reload");
 	}
+	/*
+	 * A reload that just started (queued) or retired an old generation
+	 * changed what should run: act on it in this pass.  Nothing else may
+	 * wake the master before its next tick.
+	 */
+	m_scale();
 }
 
 /* Record a death before readiness; turn the crash-loop guard on if needed. */
@@ -373,7 +400,6 @@ m_channel(unsigned slot)
 				p->state = PROC_READY;
 				p->since = now_ms();
 			}
-			p->accepting = 1;
 			if (M.backoff != 0)
 				log_info("worker %u is ready; respawns no longer "
 				    "delayed", slot);
@@ -382,8 +408,7 @@ m_channel(unsigned slot)
 			break;
 		case CH_RETIRED:
 			p->accepting = 0;
-			/* One worker fewer: the others accept; leave at once. */
-			if (p->gen == M.gen)
+			if (m_leaves_alone(p))
 				m_leave(slot);
 			break;
 		default:

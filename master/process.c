@@ -162,7 +162,9 @@ proc_spawn(unsigned slot, unsigned gen,
 	procs[slot].state = PROC_STARTING;
 	procs[slot].gen = gen;
 	ch_init(&procs[slot].ch, ch[0]);
-	procs[slot].accepting = 0;
+	/* It listens before it says CH_READY, and may be told to retire before
+	 * that message arrives: it accepts until it reports CH_RETIRED. */
+	procs[slot].accepting = 1;
 	procs[slot].since = now_ms();
 	procs[slot].deadline = 0;
 	return pid;
@@ -191,6 +193,7 @@ proc_reap(void (*on_exit)(unsigned slot, pid_t, int status))
 			continue;
 		}
 		ch_close(&procs[slot].ch);
+		procs[slot].accepting = 0;	/* whether or not it said so */
 		on_exit(slot, pid, status);
 	}
 }

@@ -29,7 +29,7 @@ struct proc {
 	enum proc_state	state;
 	unsigned	gen;		/* timetable generation it serves */
 	struct channel	ch;		/* master's end of the channel (fd -1: none) */
-	int		accepting;	/* until it reports CH_RETIRED */
+	int		accepting;	/* from fork until it reports CH_RETIRED */
 	int		left;		/* told CH_LEAVE */
 	int64_t		since;		/* ms, when it entered this state */
 	int64_t		deadline;	/* ms, SIGKILL after (0: none) */
