@@ -86,54 +86,52 @@ prefix_range(const struct tt *t, const char *key, size_t klen,
 	return lo;
 }
 
-/* The station named exactly name (as the timetable writes it), or -1. */
+/*
+ * The station whose string in hash table sh (names or folded keys) is
+ * s[0..len) with hash h, or -1.  One probe, usually: the table is at most
+ * half full and its slots carry the strings they compare.
+ */
 static int32_t
-station_exact(const struct tt *t, const char *name, size_t len)
+station_probe(const struct tt *t, const struct tt_shash *sh, uint32_t h,
+    const char *s, size_t len)
 {
-	const struct tt_shash	*sh = TT_NHASH(t);
-	const struct tt_station	*st;
-	uint32_t		 s, h, i, mask;
+	uint32_t	i, mask = TT_HDR(t)->nshash - 1;
 
-	h = tt_name_hash(name, len);
-	mask = TT_HDR(t)->nshash - 1;
-	for (i = h & mask; (s = sh[i].station) != TT_NONE; i = (i + 1) & mask) {
-		if (sh[i].hash != h)
-			continue;
-		st = &TT_STATIONS(t)[s];
-		if (st->namelen == len &&
-		    memcmp(TT_STRINGS(t) + st->name, name, len) == 0)
-			return (int32_t)s;
-	}
+	for (i = h & mask; sh[i].station != TT_NONE; i = (i + 1) & mask)
+		if (sh[i].hash == h && sh[i].len == len &&
+		    memcmp(TT_STRINGS(t) + sh[i].str, s, len) == 0)
+			return (int32_t)sh[i].station;
 	return -1;
 }
 
 int32_t
 tt_station_find(const struct tt *t, const char *name, size_t len)
 {
-	const struct tt_shash	*sh = TT_SHASH(t);
-	char			 key[KEY_CAP];
-	const char		*k;
-	size_t			 klen, l;
-	uint32_t		 s, h, i, mask;
-	int32_t			 found;
+	char		key[KEY_CAP];
+	size_t		klen;
+	int32_t		found;
 
 	/* Names copied from STATIONS or a reply: no folding needed. */
-	if (len <= TT_NAME_MAX && (found = station_exact(t, name, len)) >= 0)
+	if (len <= TT_NAME_MAX && (found = station_probe(t, TT_NHASH(t),
+	    tt_name_hash(name, len), name, len)) >= 0)
 		return found;
 	klen = tt_fold(name, len, key, sizeof(key));
 	if (klen == 0 || klen > TT_NAME_MAX)
 		return -1;
-	/* One probe of the key hash, usually; stations have unique keys. */
-	h = tt_key_hash(key, klen);
-	mask = TT_HDR(t)->nshash - 1;
-	for (i = h & mask; (s = sh[i].station) != TT_NONE; i = (i + 1) & mask) {
-		if (sh[i].hash != h)
-			continue;
-		k = station_key(t, s, &l);
-		if (l == klen && memcmp(k, key, klen) == 0)
-			return (int32_t)s;
-	}
-	return -1;
+	return station_probe(t, TT_SHASH(t), tt_key_hash(key, klen), key,
+	    klen);
+}
+
+int
+tt_station_is(const struct tt *t, uint32_t s, const char *name, size_t len)
+{
+	const struct tt_station	*st;
+
+	if (s >= TT_HDR(t)->nstations)
+		return 0;
+	st = &TT_STATIONS(t)[s];
+	return st->namelen == len &&
+	    memcmp(TT_STRINGS(t) + st->name, name, len) == 0;
 }
 
 const char *
@@ -377,6 +375,44 @@ tt_next(const struct tt *t, uint32_t from, uint32_t to, int clock,
 	else
 		pair_result(t, &p[0], 1, out);	/* none left today */
 	return 1;
+}
+
+/*
+ * Three stages, as deep as a NEXT goes: the slice (rdense), the rides
+ * around the clock time, then the ride's train and stops.  Each stage reads
+ * what the one before it loaded, for every hint, before loading more.
+ */
+void
+tt_prefetch(const struct tt *t, const struct tt_hint *h, size_t n)
+{
+	const struct tt_hdr	*hdr = TT_HDR(t);
+	const struct tt_pair	*p;
+	struct tt_slice		 sl;
+	uint32_t		 i;
+	size_t			 k;
+
+	if (!hdr->rdense)
+		return;		/* large networks: a search per stage */
+	for (k = 0; k < n; k++)
+		if (h[k].from < hdr->nstations && h[k].to < hdr->nstations)
+			__builtin_prefetch(&TT_RDENSE(t)[(size_t)h[k].from *
+			    hdr->nstations + h[k].to]);
+	for (k = 0; k < n; k++)
+		if (engine_slice(t, h[k].from, h[k].to, &sl))
+			__builtin_prefetch(&TT_PAIRS(t)[sl.first +
+			    sl.count / 2]);
+	for (k = 0; k < n; k++) {
+		if (!valid_clock(h[k].clock) ||
+		    !engine_slice(t, h[k].from, h[k].to, &sl))
+			continue;
+		p = &TT_PAIRS(t)[sl.first];
+		if ((i = pair_lower(p, sl.count, h[k].clock)) < sl.count)
+			p += i;
+		__builtin_prefetch(&TT_TRAINS(t)[p->train]);
+		__builtin_prefetch(&TT_STOPS(t)[p->stop]);
+		__builtin_prefetch(&TT_STOPS(t)[p->stop + (p->to_stop -
+		    p->from_stop)]);
+	}
 }
 
 /* Tag the cheapest and the fastest; ties go to the earlier one. */

@@ -208,9 +208,33 @@ size_t		 tt_journey(const struct tt *, struct tt_jws *, uint32_t from,
 int32_t		 tt_journey_earliest(const struct tt *, struct tt_jws *,
 		    uint32_t from, uint32_t to, int t, unsigned max_changes);
 
+/*
+ * A request about to be answered, as a hint: the rides from `from` to `to`
+ * at clock time `clock` (minutes; -1 when not known yet).
+ */
+struct tt_hint {
+	uint32_t	from;
+	uint32_t	to;
+	int		clock;
+};
+
+/*
+ * Start loading what tt_next and tt_window will read for a batch of
+ * requests answered one after the other (pipelined).  The index is read in
+ * stages, each stage's loads for the whole batch issued before any is
+ * waited on, so their cache misses overlap instead of adding up.  A hint
+ * only: no result depends on it, and a bad hint costs nothing but time.
+ */
+void		 tt_prefetch(const struct tt *, const struct tt_hint *,
+		    size_t n);
+
 /* Minimum change time at a station, minutes. */
 unsigned	 tt_change_time(const struct tt *, uint32_t station);
 uint32_t	 tt_nconns(const struct tt *);
+
+/* Whether station s is written exactly name[0..len) in the timetable. */
+int		 tt_station_is(const struct tt *, uint32_t s, const char *name,
+		    size_t len);
 
 /* Accessors for formatting. */
 const char	*tt_train_number(const struct tt *, uint32_t train);

@@ -157,11 +157,17 @@ struct tt_conn {
 	uint16_t	dur;		/* minutes, 0..4319 */
 };
 
-/* A slot of a station hash: station TT_NONE when empty. */
+/*
+ * A slot of a station hash: station TT_NONE when empty.  It carries the
+ * string it was hashed from, so a probe compares without reading the
+ * station first: one cache miss fewer per lookup.
+ */
 struct tt_shash {
 	uint32_t	hash;		/* tt_key_hash of the key, tt_name_hash
 					   of the name */
 	uint32_t	station;
+	uint32_t	str;		/* offset in strings of the key or name */
+	uint32_t	len;
 };
 
 /* The hash of a folded key (FNV-1a), at load and at lookup. */

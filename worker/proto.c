@@ -31,7 +31,9 @@ struct req {
 	struct buf	*out;
 	char		*args;		/* everything after the command word */
 	char		*f[FIELDS_MAX];
+	size_t		 fl[FIELDS_MAX];	/* their lengths */
 	size_t		 nf;
+	const struct tt_hint *hint;	/* the stations it names, maybe */
 	const struct proto_cmd *cmd;
 };
 
@@ -162,19 +164,30 @@ req_quote(const char *s, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * The station field fi names.  A hint from the read-ahead (conn.c) saves
+ * the lookup of from and to when the field spells its station exactly;
+ * otherwise, or without one, the field is looked up.
+ */
 static int
-req_station(struct req *r, const char *name, uint32_t *st)
+req_station(struct req *r, size_t fi, uint32_t *st)
 {
+	const char *name = r->f[fi];
 	uint32_t sugg[3];
 	char q[96], list[3 * (TT_NAME_MAX + 3)];
 	size_t n, i, len = 0;
 	int32_t found;
 
-	if ((found = tt_station_find(r->tt, name, strlen(name))) >= 0) {
+	if (r->hint != NULL && fi < 2 && tt_station_is(r->tt, fi == 0 ?
+	    r->hint->from : r->hint->to, name, r->fl[fi])) {
+		*st = fi == 0 ? r->hint->from : r->hint->to;
+		return 0;
+	}
+	if ((found = tt_station_find(r->tt, name, r->fl[fi])) >= 0) {
 		*st = (uint32_t)found;
 		return 0;
 	}
-	n = tt_station_suggest(r->tt, name, strlen(name), sugg, 3);
+	n = tt_station_suggest(r->tt, name, r->fl[fi], sugg, 3);
 	for (i = 0; i < n; i++)
 		len += snprintf(list + len, sizeof list - len, "%s%s",
 		    i ? " | " : "", tt_station_name(r->tt, sugg[i]));
@@ -189,11 +202,12 @@ req_station(struct req *r, const char *name, uint32_t *st)
 }
 
 static int
-req_time(struct req *r, const char *s, int *t)
+req_time(struct req *r, size_t fi, int *t)
 {
+	const char *s = r->f[fi];
 	char q[64];
 
-	if ((*t = tt_parse_time(s, strlen(s), 23)) >= 0)
+	if ((*t = tt_parse_time(s, r->fl[fi], 23)) >= 0)
 		return 0;
 	proto_error(r->slot, r->out, WIRE_EBADREQ,
 	    "bad time \"%s\" (want HH:MM, 00:00 to 23:59)", req_quote(s, q, sizeof q));
@@ -316,11 +330,11 @@ cmd_next(struct req *r)
 	uint32_t from = 0, to = 0;
 	int t;
 
-	if (req_station(r, r->f[0], &from) == -1 ||
-	    req_station(r, r->f[1], &to) == -1)
+	if (req_station(r, 0, &from) == -1 ||
+	    req_station(r, 1, &to) == -1)
 		return PROTO_CONTINUE;
 	if (r->nf == 3 && r->f[2][0] != '\0') {
-		if (req_time(r, r->f[2], &t) == -1)
+		if (req_time(r, 2, &t) == -1)
 			return PROTO_CONTINUE;
 	} else
 		t = req_now();
@@ -333,9 +347,9 @@ cmd_window(struct req *r)
 	uint32_t from = 0, to = 0;
 	int t1 = 0, t2 = 0;
 
-	if (req_station(r, r->f[0], &from) == -1 ||
-	    req_station(r, r->f[1], &to) == -1 ||
-	    req_time(r, r->f[2], &t1) == -1 || req_time(r, r->f[3], &t2) == -1)
+	if (req_station(r, 0, &from) == -1 ||
+	    req_station(r, 1, &to) == -1 ||
+	    req_time(r, 2, &t1) == -1 || req_time(r, 3, &t2) == -1)
 		return PROTO_CONTINUE;
 	return reply_results(r, results,
 	    tt_window(r->tt, from, to, t1, t2, results, LIST_MAX));
@@ -358,8 +372,8 @@ cmd_best(struct req *r)
 		    req_quote(r->f[2], q, sizeof q));
 		return PROTO_CONTINUE;
 	}
-	if (req_station(r, r->f[0], &from) == -1 ||
-	    req_station(r, r->f[1], &to) == -1)
+	if (req_station(r, 0, &from) == -1 ||
+	    req_station(r, 1, &to) == -1)
 		return PROTO_CONTINUE;
 	return reply_results(r, results, tt_best(r->tt, from, to, by, results));
 }
@@ -371,10 +385,10 @@ cmd_departures(struct req *r)
 	long count = DEPARTURES_DEFAULT;
 	int t;
 
-	if (req_station(r, r->f[0], &st) == -1)
+	if (req_station(r, 0, &st) == -1)
 		return PROTO_CONTINUE;
 	if (r->nf >= 2 && r->f[1][0] != '\0') {
-		if (req_time(r, r->f[1], &t) == -1)
+		if (req_time(r, 1, &t) == -1)
 			return PROTO_CONTINUE;
 	} else
 		t = req_now();
@@ -446,9 +460,9 @@ cmd_journey(struct req *r)
 	size_t n, i, k, lines = 0;
 	int t;
 
-	if (req_station(r, r->f[0], &from) == -1 ||
-	    req_station(r, r->f[1], &to) == -1 ||
-	    req_time(r, r->f[2], &t) == -1)
+	if (req_station(r, 0, &from) == -1 ||
+	    req_station(r, 1, &to) == -1 ||
+	    req_time(r, 2, &t) == -1)
 		return PROTO_CONTINUE;
 	if (r->nf == 4 && r->f[3][0] != '\0' &&
 	    req_number(r, "max_changes", r->f[3], TT_CHANGES_MAX, &maxc) == -1)
@@ -514,32 +528,112 @@ proto_lookup(const char *word, size_t len)
 	return NULL;
 }
 
+/* The next ';'-separated field of [*p, end), trimmed; *p moves past it. */
+static const char *
+hint_field(const char **p, const char *end, size_t *len)
+{
+	const char *s = *p, *e;
+
+	if ((e = memchr(s, ';', (size_t)(end - s))) == NULL)
+		e = end;
+	*p = e < end ? e + 1 : end;
+	while (s < e && (*s == ' ' || *s == '\t'))
+		s++;
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		e--;
+	*len = (size_t)(e - s);
+	return s;
+}
+
+int
+proto_hint(const struct tt *tt, const char *line, size_t len,
+    struct tt_hint *h)
+{
+	const char *p = line, *end = line + len, *word, *f;
+	size_t wl, fl;
+	int32_t from, to;
+
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	for (word = p; p < end && *p != ' ' && *p != '\t'; p++)
+		;
+	wl = (size_t)(p - word);
+	if (!(wl == 4 && strncasecmp(word, "NEXT", 4) == 0) &&
+	    !(wl == 6 && strncasecmp(word, "WINDOW", 6) == 0))
+		return 0;
+	f = hint_field(&p, end, &fl);
+	if ((from = tt_station_find(tt, f, fl)) < 0)
+		return 0;
+	f = hint_field(&p, end, &fl);
+	if ((to = tt_station_find(tt, f, fl)) < 0)
+		return 0;
+	f = hint_field(&p, end, &fl);
+	h->from = (uint32_t)from;
+	h->to = (uint32_t)to;
+	h->clock = tt_parse_time(f, fl, 23);	/* -1: none or "now" */
+	return 1;
+}
+
+/*
+ * Cut args at ';' into at most max fields, each trimmed of blanks and
+ * NUL-terminated, with its length; returns the count, or max + 1 when
+ * there are more (as wire_split, with the lengths kept).
+ */
+static size_t
+req_split(char *args, size_t len, char **f, size_t *fl, size_t max)
+{
+	char *p = args, *end = args + len, *next;
+	size_t nf, l;
+
+	for (nf = 0;; nf++, p = next + 1) {
+		if (nf == max)
+			return max + 1;
+		next = memchr(p, ';', (size_t)(end - p));
+		l = (size_t)((next != NULL ? next : end) - p);
+		f[nf] = wire_trim(p, &l);
+		f[nf][l] = '\0';
+		fl[nf] = l;
+		if (next == NULL)
+			return nf + 1;
+	}
+}
+
+static int
+req_isblank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
 enum proto_result
 proto_request(const struct tt *tt, struct st_slot *slot, char *line,
-    size_t len, struct buf *out)
+    size_t len, const struct tt_hint *hint, struct buf *out)
 {
 	const struct proto_cmd *c;
 	struct req r;
-	char *word, q[64];
+	char *word, *end, q[64];
 	size_t n;
 
 	memset(&r, 0, sizeof r);
 	r.tt = tt;
 	r.slot = slot;
 	r.out = out;
+	r.hint = hint;
 	len = strnlen(line, len);	/* a NUL byte ends the request's text */
 	word = wire_trim(line, &len);
-	word[len] = '\0';
+	end = word + len;
+	*end = '\0';
 	if (len == 0) {
 		ST_ADD(slot->cmd[ST_CMD_OTHER], 1);
 		proto_error(slot, out, WIRE_EBADREQ, "empty request; type HELP");
 		return PROTO_CONTINUE;
 	}
-	n = strcspn(word, " \t");
+	for (n = 0; n < len && !req_isblank(word[n]); n++)
+		;
 	r.args = word + n;
-	if (*r.args != '\0')
+	if (r.args < end)
 		*r.args++ = '\0';
-	r.args += strspn(r.args, " \t");
+	while (r.args < end && req_isblank(*r.args))
+		r.args++;
 	if ((c = proto_lookup(word, n)) == NULL) {
 		ST_ADD(slot->cmd[ST_CMD_OTHER], 1);
 		proto_error(slot, out, WIRE_EBADREQ, "unknown command \"%s\"; "
@@ -549,11 +643,11 @@ proto_request(const struct tt *tt, struct st_slot *slot, char *line,
 	ST_ADD(slot->cmd[c->stat], 1);
 	r.cmd = c;
 	if (c->maxf > 0) {
-		r.nf = *r.args == '\0' ? 0 :
-		    wire_split(r.args, ';', r.f, FIELDS_MAX);
+		r.nf = r.args == end ? 0 : req_split(r.args,
+		    (size_t)(end - r.args), r.f, r.fl, FIELDS_MAX);
 		if (r.nf < c->minf || r.nf > c->maxf)
 			return req_usage(&r, c);
-	} else if (*r.args != '\0' && c->fn != cmd_echo &&
+	} else if (r.args < end && c->fn != cmd_echo &&
 	    c->fn != cmd_stations && c->stat != ST_CMD_MSG)
 		return req_usage(&r, c);
 	return c->fn(&r);

@@ -30,9 +30,21 @@ void			proto_set_session_handler(proto_session_fn);
 /*
  * Answer one request line (LF and any CR already removed, NUL-terminated,
  * modified in place), appending the reply to out and counting it in slot.
+ * hint, from proto_hint on the same line, or NULL: only an aid, checked
+ * before it is used, so a wrong one never changes a reply.
  */
+struct tt_hint;
 enum proto_result	proto_request(const struct tt *, struct st_slot *,
-			    char *line, size_t len, struct buf *out);
+			    char *line, size_t len, const struct tt_hint *hint,
+			    struct buf *out);
+
+/*
+ * What a request line will ask the engine, for tt_prefetch: 1 and *hint
+ * set for a NEXT or WINDOW whose stations are found, else 0.  Reads
+ * line[0..len) only; proto_request parses the line when its turn comes.
+ */
+int			proto_hint(const struct tt *, const char *line,
+			    size_t len, struct tt_hint *hint);
 
 /* Count an error reply made elsewhere (the master's answers). */
 void			proto_count_reply(struct st_slot *, const char *reply,

@@ -1300,21 +1300,24 @@ static void
 build_shash(const char *strings, const struct tt_station *stations,
     uint32_t nst, struct tt_shash *h, uint32_t cap, int by_name)
 {
-	uint32_t	i, j, hv;
+	uint32_t	i, j, hv, str, len;
 
 	for (j = 0; j < cap; j++) {
-		h[j].hash = 0;
+		h[j].hash = h[j].str = h[j].len = 0;
 		h[j].station = TT_NONE;
 	}
 	for (i = 0; i < nst; i++) {
-		hv = by_name ? tt_name_hash(strings + stations[i].name,
-		    stations[i].namelen) : tt_key_hash(strings +
-		    stations[i].key, stations[i].keylen);
+		str = by_name ? stations[i].name : stations[i].key;
+		len = by_name ? stations[i].namelen : stations[i].keylen;
+		hv = by_name ? tt_name_hash(strings + str, len) :
+		    tt_key_hash(strings + str, len);
 		for (j = hv & (cap - 1); h[j].station != TT_NONE;
 		    j = (j + 1) & (cap - 1))
 			;
 		h[j].hash = hv;
 		h[j].station = i;
+		h[j].str = str;
+		h[j].len = len;
 	}
 }
 

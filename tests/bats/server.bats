@@ -152,6 +152,41 @@ teardown() { teardown_server; }
 	[ "${lines[101]}" = "OK 0" ]
 }
 
+@test "pipelined queries get the same replies as the same queries one at a time" {
+	# A batch is read ahead (the stations it names are looked up and
+	# prefetched together): exact, folded, misspelt and malformed names,
+	# wrong field counts and bad times must all answer as they do alone.
+	start_server -w 1
+	reqs=(
+		"NEXT Valence;Grenoble;07:00"
+		"next  Valence ; Grenoble ;7:00"
+		"NEXT valence;GRENOBLE;16:00"
+		"WINDOW Grenoble;Valence;16:00;19:00"
+		"WINDOW Valence;Grenoble;23:00;07:00"
+		"NEXT Valense;Grenoble;07:00"
+		"NEXT Valence;Grenoble;25:00"
+		"NEXT Valence;Grenoble;07:00;extra"
+		"NEXT Valence;Valence;07:00"
+		"NEXT Grenoble;Valence"
+		"BEST Valence;Grenoble;price"
+		"DEPARTURES Valence;07:00;3"
+		"NEXT Paris Gare de Lyon;Valence;06:00"
+		"NEXT ;Grenoble;07:00"
+	)
+	# Alone: one line, then end of input (a lone line is never read ahead).
+	: >"$BATS_TEST_TMPDIR/alone"
+	for r in "${reqs[@]}"; do
+		printf '%s\n' "$r" | timeout 10 socat -t 5 - "TCP:127.0.0.1:$PORT" |
+		    sed '1d' >>"$BATS_TEST_TMPDIR/alone"
+	done
+	printf '%s\n' "${reqs[@]}" QUIT |
+	    timeout 10 socat -t 5 - "TCP:127.0.0.1:$PORT" | sed '1d;$d' \
+	    >"$BATS_TEST_TMPDIR/batch"
+	grep -q '^ERR 404 unknown station "Valense"' "$BATS_TEST_TMPDIR/alone"
+	[ "$(grep -c '^OK 1$' "$BATS_TEST_TMPDIR/alone")" -ge 4 ]
+	diff "$BATS_TEST_TMPDIR/alone" "$BATS_TEST_TMPDIR/batch"
+}
+
 @test "an over-long line gets ERR 413 (no reset) and the server goes on" {
 	start_server -w 1
 	long=$(head -c 5000 /dev/zero | tr '\0' 'x')

@@ -79,6 +79,41 @@ freq_is_echo(const char *line)
 	    (line[4] == '\0' || line[4] == ' ' || line[4] == '\t');
 }
 
+/*
+ * A hint (what the worker's read-ahead makes of a pipelined line) never
+ * changes the reply: the same line answered with its hint, and with the
+ * hint's stations swapped (a wrong hint), must give the reply it gave
+ * without one.
+ */
+static void
+freq_check_hint(const struct tt *tt, const uint8_t *text, size_t ll,
+    const struct tt_hint *hint, const struct buf *want)
+{
+	struct tt_hint wrong = *hint;
+	struct buf got = { NULL, 0, 0 };
+	char *line;
+	int round;
+
+	wrong.from = hint->to;
+	wrong.to = hint->from;
+	for (round = 0; round < 2; round++) {
+		if ((line = malloc(ll + 1)) == NULL)
+			break;
+		memcpy(line, text, ll);
+		line[ll] = '\0';
+		got.len = 0;
+		proto_request(tt, &freq_slot, line, ll, round ? &wrong : hint,
+		    &got);
+		if (got.len != want->len || memcmp(got.p, want->p, got.len) != 0) {
+			fprintf(stderr, "fuzz_request: a hint changed the reply "
+			    "to \"%.*s\"\n", (int)ll, (const char *)text);
+			abort();
+		}
+		free(line);
+	}
+	buf_free(&got);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
@@ -87,9 +122,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const struct tt *tt = freq_load();
 	const uint8_t *p = data, *end = data + size, *nl;
 	struct buf out = { NULL, 0, 0 };
+	struct tt_hint hint;
 	size_t ll;
 	char *line;
-	int echo;
+	int echo, hinted;
 
 	while (p < end) {
 		/* A last line without LF is answered too (a client's EOF). */
@@ -103,8 +139,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			line[ll] = '\0';
 			out.len = 0;
 			echo = freq_is_echo(line);
-			proto_request(tt, &freq_slot, line, ll, &out);
+			hinted = proto_hint(tt, line, ll, &hint);
+			proto_request(tt, &freq_slot, line, ll, NULL, &out);
 			fuzz_check_reply(out.p, out.len, echo);
+			if (hinted)
+				freq_check_hint(tt, p, ll, &hint, &out);
 			free(line);
 		}
 		p = nl + 1;

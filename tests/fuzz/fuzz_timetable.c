@@ -31,7 +31,7 @@ ftt_ask(const struct tt *tt, struct buf *out, const char *fmt, const char *a,
 	if (n < 0 || (size_t)n >= sizeof line)
 		return;
 	out->len = 0;
-	proto_request(tt, &ftt_slot, line, (size_t)n, out);
+	proto_request(tt, &ftt_slot, line, (size_t)n, NULL, out);
 	fuzz_check_reply(out->p, out->len, 0);
 }
 

@@ -343,7 +343,7 @@ time_requests(const struct tt *t, const struct reqs *rq, size_t nreq,
 		s = rq->pool + rq->off[i % nreq];
 		len = strlen(s);
 		memcpy(line, s, len + 1);
-		proto_request(t, &slot, line, len, &out);
+		proto_request(t, &slot, line, len, NULL, &out);
 		if (i % 64 == 63) {
 			bytes += out.len;
 			out.len = 0;
