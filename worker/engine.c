@@ -87,6 +87,27 @@ prefix_range(const struct tt *t, const char *key, size_t klen,
 }
 
 /*
+ * Whether a[0..n) and b[0..n) are the same bytes: inline, eight at a time,
+ * since names are short and a libc call per comparison showed in profiles.
+ */
+static inline int
+same_bytes(const char *a, const char *b, size_t n)
+{
+	uint64_t	x, y;
+
+	for (; n >= 8; a += 8, b += 8, n -= 8) {
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		if (x != y)
+			return 0;
+	}
+	for (; n > 0; n--)
+		if (*a++ != *b++)
+			return 0;
+	return 1;
+}
+
+/*
  * The station whose string in hash table sh (names or folded keys) is
  * s[0..len) with hash h, or -1.  One probe, usually: the table is at most
  * half full and its slots carry the strings they compare.
@@ -99,7 +120,7 @@ station_probe(const struct tt *t, const struct tt_shash *sh, uint32_t h,
 
 	for (i = h & mask; sh[i].station != TT_NONE; i = (i + 1) & mask)
 		if (sh[i].hash == h && sh[i].len == len &&
-		    memcmp(TT_STRINGS(t) + sh[i].str, s, len) == 0)
+		    same_bytes(TT_STRINGS(t) + sh[i].str, s, len))
 			return (int32_t)sh[i].station;
 	return -1;
 }
@@ -131,7 +152,7 @@ tt_station_is(const struct tt *t, uint32_t s, const char *name, size_t len)
 		return 0;
 	st = &TT_STATIONS(t)[s];
 	return st->namelen == len &&
-	    memcmp(TT_STRINGS(t) + st->name, name, len) == 0;
+	    same_bytes(TT_STRINGS(t) + st->name, name, len);
 }
 
 const char *

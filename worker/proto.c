@@ -528,6 +528,19 @@ proto_lookup(const char *word, size_t len)
 	return NULL;
 }
 
+/* Is word[0..len) the upper-case name, in any case? */
+static int
+hint_word(const char *word, size_t len, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < len && name[i] != '\0'; i++)
+		if ((word[i] >= 'a' && word[i] <= 'z' ? word[i] - 'a' + 'A' :
+		    word[i]) != name[i])
+			return 0;
+	return i == len && name[i] == '\0';
+}
+
 /* The next ';'-separated field of [*p, end), trimmed; *p moves past it. */
 static const char *
 hint_field(const char **p, const char *end, size_t *len)
@@ -558,8 +571,7 @@ proto_hint(const struct tt *tt, const char *line, size_t len,
 	for (word = p; p < end && *p != ' ' && *p != '\t'; p++)
 		;
 	wl = (size_t)(p - word);
-	if (!(wl == 4 && strncasecmp(word, "NEXT", 4) == 0) &&
-	    !(wl == 6 && strncasecmp(word, "WINDOW", 6) == 0))
+	if (!hint_word(word, wl, "NEXT") && !hint_word(word, wl, "WINDOW"))
 		return 0;
 	f = hint_field(&p, end, &fl);
 	if ((from = tt_station_find(tt, f, fl)) < 0)
