@@ -45,6 +45,7 @@
 #include "worker/engine.h"
 
 #define TT_MAGIC	0x74747231u	/* "ttr1" */
+#define TT_SERVICE_MAX	(3 * TT_MINUTES_PER_DAY)	/* latest arrival */
 #define TT_PAIRS_MAX	(64u * 1024 * 1024)	/* station-pair entries */
 #define TT_NONE		UINT32_MAX
 /*
@@ -119,13 +120,20 @@ struct tt_range {
 	uint32_t	best_dur;	/* into pairs[] */
 };
 
+/*
+ * A ride: 12 bytes, the index's bulk (9 million of them for a million
+ * legs), so the boarding time and both stops share one word.
+ */
 struct tt_pair {
 	uint32_t	train;
 	uint32_t	stop;		/* stops[] index of from_stop */
-	uint16_t	from_stop;
-	uint16_t	to_stop;
-	int32_t		dep;		/* service minutes at the boarding stop */
+	unsigned	dep : 13;	/* service minutes at the boarding stop */
+	unsigned	from_stop : 9;
+	unsigned	to_stop : 9;
 };
+
+_Static_assert(TT_SERVICE_MAX < 1 << 13 && TT_STOPS_MAX <= 1 << 9,
+    "a ride's fields fit their bits");
 
 /* Rides from one station to another: pairs[first .. first + count). */
 struct tt_slice {

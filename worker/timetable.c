@@ -25,7 +25,6 @@
 #include "worker/engine_impl.h"
 
 #define TT_PRICE_MAX	100000000	/* cents: 1,000,000.00 */
-#define TT_SERVICE_MAX	(3 * TT_MINUTES_PER_DAY)
 #define TT_POOL_MAX	(1u << 30)	/* bytes of station names and keys */
 #define TT_KEY_CAP	(TT_NAME_MAX * 2 + 1)
 #define READ_CHUNK	(256 * 1024)
