@@ -259,25 +259,36 @@ train_stops(const struct tt *t, uint32_t train)
 	return &TT_STOPS(t)[TT_TRAINS(t)[train].first_stop];
 }
 
-/* A ride leaving at dep_min, relative to the day the caller chose. */
+/*
+ * A ride of train from stop fs (at boarding) to stop ts (at alight),
+ * leaving at dep_min, relative to the day the caller chose.
+ */
+static void
+ride_result(uint32_t train, unsigned fs, unsigned ts,
+    const struct tt_stop *boarding, const struct tt_stop *alight,
+    int32_t dep_min, struct tt_result *r)
+{
+	r->train = train;
+	r->from_stop = (uint16_t)fs;
+	r->to_stop = (uint16_t)ts;
+	r->minutes = alight->arr - boarding->dep;
+	r->dep_min = dep_min;
+	r->arr_min = dep_min + r->minutes;
+	if (alight->cunknown == boarding->cunknown) {
+		r->price = alight->cprice - boarding->cprice;
+		r->fare = alight->cfare - boarding->cfare;
+	} else
+		r->price = r->fare = -1;
+	r->tags = 0;
+}
+
 void
 engine_result(const struct tt *t, uint32_t train, unsigned fs, unsigned ts,
     int32_t dep_min, struct tt_result *r)
 {
 	const struct tt_stop	*sp = train_stops(t, train);
 
-	r->train = train;
-	r->from_stop = (uint16_t)fs;
-	r->to_stop = (uint16_t)ts;
-	r->minutes = sp[ts].arr - sp[fs].dep;
-	r->dep_min = dep_min;
-	r->arr_min = dep_min + r->minutes;
-	if (sp[ts].cunknown == sp[fs].cunknown) {
-		r->price = sp[ts].cprice - sp[fs].cprice;
-		r->fare = sp[ts].cfare - sp[fs].cfare;
-	} else
-		r->price = r->fare = -1;
-	r->tags = 0;
+	ride_result(train, fs, ts, &sp[fs], &sp[ts], dep_min, r);
 }
 
 /*
@@ -290,20 +301,10 @@ pair_result(const struct tt *t, const struct tt_pair *p, int day,
     struct tt_result *r)
 {
 	const struct tt_stop	*fs = &TT_STOPS(t)[p->stop];
-	const struct tt_stop	*ts = fs + (p->to_stop - p->from_stop);
 
-	r->train = p->train;
-	r->from_stop = p->from_stop;
-	r->to_stop = p->to_stop;
-	r->minutes = ts->arr - fs->dep;
-	r->dep_min = p->dep % TT_MINUTES_PER_DAY + day * TT_MINUTES_PER_DAY;
-	r->arr_min = r->dep_min + r->minutes;
-	if (ts->cunknown == fs->cunknown) {
-		r->price = ts->cprice - fs->cprice;
-		r->fare = ts->cfare - fs->cfare;
-	} else
-		r->price = r->fare = -1;
-	r->tags = 0;
+	ride_result(p->train, p->from_stop, p->to_stop, fs,
+	    fs + (p->to_stop - p->from_stop),
+	    p->dep % TT_MINUTES_PER_DAY + day * TT_MINUTES_PER_DAY, r);
 }
 
 const struct tt_range *

@@ -528,17 +528,10 @@ proto_lookup(const char *word, size_t len)
 	return NULL;
 }
 
-/* Is word[0..len) the upper-case name, in any case? */
 static int
-hint_word(const char *word, size_t len, const char *name)
+req_isblank(char c)
 {
-	size_t i;
-
-	for (i = 0; i < len && name[i] != '\0'; i++)
-		if ((word[i] >= 'a' && word[i] <= 'z' ? word[i] - 'a' + 'A' :
-		    word[i]) != name[i])
-			return 0;
-	return i == len && name[i] == '\0';
+	return c == ' ' || c == '\t';
 }
 
 /* The next ';'-separated field of [*p, end), trimmed; *p moves past it. */
@@ -550,9 +543,9 @@ hint_field(const char **p, const char *end, size_t *len)
 	if ((e = memchr(s, ';', (size_t)(end - s))) == NULL)
 		e = end;
 	*p = e < end ? e + 1 : end;
-	while (s < e && (*s == ' ' || *s == '\t'))
+	while (s < e && req_isblank(*s))
 		s++;
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+	while (e > s && (req_isblank(e[-1]) || e[-1] == '\r'))
 		e--;
 	*len = (size_t)(e - s);
 	return s;
@@ -562,16 +555,17 @@ int
 proto_hint(const struct tt *tt, const char *line, size_t len,
     struct tt_hint *h)
 {
+	const struct proto_cmd *c;
 	const char *p = line, *end = line + len, *word, *f;
-	size_t wl, fl;
+	size_t fl;
 	int32_t from, to;
 
-	while (p < end && (*p == ' ' || *p == '\t'))
+	while (p < end && req_isblank(*p))
 		p++;
-	for (word = p; p < end && *p != ' ' && *p != '\t'; p++)
+	for (word = p; p < end && !req_isblank(*p); p++)
 		;
-	wl = (size_t)(p - word);
-	if (!hint_word(word, wl, "NEXT") && !hint_word(word, wl, "WINDOW"))
+	c = proto_lookup(word, (size_t)(p - word));
+	if (c == NULL || (c->fn != cmd_next && c->fn != cmd_window))
 		return 0;
 	f = hint_field(&p, end, &fl);
 	if ((from = tt_station_find(tt, f, fl)) < 0)
@@ -608,12 +602,6 @@ req_split(char *args, size_t len, char **f, size_t *fl, size_t max)
 		if (next == NULL)
 			return nf + 1;
 	}
-}
-
-static int
-req_isblank(char c)
-{
-	return c == ' ' || c == '\t';
 }
 
 enum proto_result
