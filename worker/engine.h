@@ -35,6 +35,7 @@
 #define TT_STOPS_MAX		512	/* stops per train */
 #define TT_ERRORS_MAX		100	/* errors reported by one load */
 #define TT_LINE_MAX		4096	/* longest accepted line, bytes */
+#define TT_FILE_MAX		(1L << 30) /* largest timetable file: 1 GiB */
 
 /* Leg flags. */
 enum tt_flag {
@@ -79,6 +80,10 @@ struct tt_result {
  * malloc(3)ed NUL-terminated text, one "file:line: message\n" per error (at
  * most TT_ERRORS_MAX, then one line saying how many more there were), which
  * the caller frees.  An unreadable file is one error "file: strerror".
+ * Only a regular file of at most TT_FILE_MAX bytes is read: anything else
+ * (a FIFO, a device, a directory) is refused without reading, so a caller
+ * that must not block (the master, on reload) never waits on a writer or
+ * reads an endless stream.
  * *nerrors receives the total number of errors found.
  */
 struct tt	*tt_load(const char *path, char **errors, unsigned *nerrors);
@@ -127,6 +132,15 @@ uint32_t	 tt_station_by_rank(const struct tt *, uint32_t rank);
  * returns the key length.  Exposed for tests and the client.
  */
 size_t		 tt_fold(const char *name, size_t len, char *key, size_t cap);
+
+/*
+ * The first format or direction control in name[0..len) (valid UTF-8): a
+ * code point that is invisible or reorders the text around it, such as
+ * U+200B ZERO WIDTH SPACE or U+202E RIGHT-TO-LEFT OVERRIDE, so that
+ * "Gre\u200bnoble" could pass for Grenoble; 0 when there is none.  The
+ * timetable refuses them in station names; trainsrv-timetable(5) lists them.
+ */
+uint32_t	 tt_name_invisible(const char *name, size_t len);
 
 /*
  * Queries.  Each fills caller-provided result arrays; none allocates.

@@ -213,15 +213,18 @@ utf8_len(const unsigned char *s, size_t len)
 
 /*
  * Quote a field for a message: at most 48 bytes of it, control characters
- * and invalid UTF-8 escaped, so a binary file gives readable errors.
+ * and invalid UTF-8 escaped, so a binary file gives readable errors, and
+ * invisible or direction controls written as \uXXXX, so that the message
+ * shows them and a terminal does not reorder it.
  */
 static const char *
 quote(char *buf, size_t cap, const char *s, size_t len)
 {
 	const unsigned char	*u = (const unsigned char *)s;
 	size_t			 i = 0, o = 0, n;
+	uint32_t		 cp;
 
-	while (i < len && o + 8 < cap) {
+	while (i < len && o + 12 < cap) {
 		if (i >= 48) {
 			memcpy(buf + o, "...", 3);
 			o += 3;
@@ -231,6 +234,12 @@ quote(char *buf, size_t cap, const char *s, size_t len)
 		/* C1 controls (U+0080..U+009F) are escaped like C0 ones. */
 		if (n == 2 && u[i] == 0xc2 && u[i + 1] <= 0x9f)
 			n = 0;
+		if (n > 1 && (cp = tt_name_invisible(s + i, n)) != 0) {
+			o += (size_t)snprintf(buf + o, cap - o, cp > 0xffff ?
+			    "\\U%08X" : "\\u%04X", (unsigned)cp);
+			i += n;
+			continue;
+		}
 		if (n == 0 || u[i] < 0x20 || u[i] == 0x7f || u[i] == '"' ||
 		    u[i] == '\\') {
 			o += (size_t)snprintf(buf + o, cap - o, "\\x%02x", u[i]);
@@ -572,6 +581,7 @@ check_name(struct parser *p, unsigned long line, const char *role,
 	const unsigned char	*u = (const unsigned char *)s;
 	char			 q[256], key[TT_KEY_CAP];
 	size_t			 i, n;
+	uint32_t		 cp;
 
 	if (len == 0) {
 		add_error(p, line, "empty %s station", role);
@@ -600,6 +610,12 @@ check_name(struct parser *p, unsigned long line, const char *role,
 			    "name: \"%s\"", quote(q, sizeof(q), s, len));
 			return -1;
 		}
+	}
+	if ((cp = tt_name_invisible(s, len)) != 0) {
+		add_error(p, line, "station name contains an invisible or "
+		    "direction control character (U+%04X): \"%s\" (%s station)",
+		    (unsigned)cp, quote(q, sizeof(q), s, len), role);
+		return -1;
 	}
 	if (tt_fold(s, len, key, sizeof(key)) == 0) {
 		add_error(p, line, "%s station \"%s\" has no letters or digits",
@@ -1057,6 +1073,7 @@ parse_fd(struct parser *p, int fd)
 	char		*buf, *nl;
 	size_t		 fill = 0, start, cap = READ_CHUNK, skipped = 0;
 	unsigned long	 line = 0;
+	uint64_t	 total = 0;
 	ssize_t		 n;
 	int		 skipping = 0;
 
@@ -1075,6 +1092,12 @@ parse_fd(struct parser *p, int fd)
 		}
 		if (n == 0)
 			break;
+		if ((total += (uint64_t)n) > (uint64_t)TT_FILE_MAX) {
+			add_error(p, 0, "timetable too large: it grew past "
+			    "%ld bytes while being read", TT_FILE_MAX);
+			p->fatal = 1;
+			break;
+		}
 		fill += (size_t)n;
 		start = 0;
 		while (!p->fatal &&
@@ -1815,21 +1838,73 @@ tt_load_mem(const char *name, const char *data, size_t len, char **errors,
 	return finish(&p, errors, nerrors);
 }
 
+/* What a file that is not a regular one is, for the message. */
+static const char *
+file_kind(mode_t mode)
+{
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return "not a file";
+}
+
+/* Only a regular file of at most TT_FILE_MAX bytes; 0 or -1 (reported). */
+static int
+check_file(struct parser *p, const struct stat *sb)
+{
+	if (!S_ISREG(sb->st_mode)) {
+		add_error(p, 0, "not a regular file (%s)",
+		    file_kind(sb->st_mode));
+		return -1;
+	}
+	if (sb->st_size > TT_FILE_MAX) {
+		add_error(p, 0, "timetable too large: %lld bytes (max %ld, "
+		    "1 GiB)", (long long)sb->st_size, TT_FILE_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The master loads with its signals blocked, on reload too, so nothing here
+ * may wait: the path is looked at before it is opened (a device is never
+ * opened, whatever opening it would do), opened without blocking (a FIFO
+ * that appeared in between opens at once, with no writer) and checked
+ * again on what was opened.  The size is checked before reading, and the
+ * reading stops past it too (parse_fd), should the file grow meanwhile.
+ */
 struct tt *
 tt_load(const char *path, char **errors, unsigned *nerrors)
 {
 	struct parser	p;
+	struct stat	sb;
 	int		fd;
 
 	parser_init(&p, path);
+	if (stat(path, &sb) == -1) {
+		add_error(&p, 0, "%s", strerror(errno));
+		return finish(&p, errors, nerrors);
+	}
+	if (check_file(&p, &sb) == -1)
+		return finish(&p, errors, nerrors);
 	do
-		fd = open(path, O_RDONLY | O_CLOEXEC);
+		fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	while (fd == -1 && errno == EINTR);
 	if (fd == -1) {
 		add_error(&p, 0, "%s", strerror(errno));
 		return finish(&p, errors, nerrors);
 	}
-	parse_fd(&p, fd);
+	if (fstat(fd, &sb) == -1)
+		add_error(&p, 0, "fstat: %s", strerror(errno));
+	else if (check_file(&p, &sb) == 0)
+		parse_fd(&p, fd);
 	close(fd);
 	return finish(&p, errors, nerrors);
 }

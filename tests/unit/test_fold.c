@@ -1,6 +1,7 @@
 /*
  * test_fold.c — station name folding, lookup and suggestions.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,10 +169,66 @@ test_suggest(void)
 	tt_free(t);
 }
 
+/* The invisible and direction controls refused in names, and only them. */
+static void
+test_invisible(void)
+{
+	uint32_t	cp;
+	unsigned	n = 0;
+	char		s[8];
+
+#define INV(str)	tt_name_invisible((str), strlen(str))
+	CHECK_INT(INV("Grenoble"), 0);
+	CHECK_INT(INV(""), 0);
+	CHECK_INT(INV("Gre\xe2\x80\x8bnoble"), 0x200b);
+	CHECK_INT(INV("\xe2\x80\xae" "elbonerG"), 0x202e);
+	CHECK_INT(INV("Montélimar \xef\xbb\xbf"), 0xfeff);
+	CHECK_INT(INV("a\xc2\xad" "b"), 0xad);
+	CHECK_INT(INV("x\xf3\xa0\x80\x81"), 0xe0001);
+	/* The first one is named. */
+	CHECK_INT(INV("\xe2\x81\xa6\xe2\x80\x8b"), 0x2066);
+	/* Invalid or cut sequences are not its business: never past len. */
+	CHECK_INT(tt_name_invisible("a\xe2\x80\x8b", 3), 0);
+	CHECK_INT(INV("\xff\x80\xbf"), 0);
+	CHECK_INT(INV("Москва 東京 Zürich"), 0);
+#undef INV
+	/* Every code point of the BMP and the tag plane: the exact set. */
+	for (cp = 0x80; cp < 0xe0100; cp++) {
+		if (cp >= 0xd800 && cp < 0xe000)
+			continue;
+		if (cp < 0x800) {
+			s[0] = (char)(0xc0 | cp >> 6);
+			s[1] = (char)(0x80 | (cp & 0x3f));
+			s[2] = '\0';
+		} else if (cp < 0x10000) {
+			s[0] = (char)(0xe0 | cp >> 12);
+			s[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+			s[2] = (char)(0x80 | (cp & 0x3f));
+			s[3] = '\0';
+		} else {
+			s[0] = (char)(0xf0 | cp >> 18);
+			s[1] = (char)(0x80 | (cp >> 12 & 0x3f));
+			s[2] = (char)(0x80 | (cp >> 6 & 0x3f));
+			s[3] = (char)(0x80 | (cp & 0x3f));
+			s[4] = '\0';
+		}
+		if (tt_name_invisible(s, strlen(s)) != 0) {
+			CHECK_INT(tt_name_invisible(s, strlen(s)), cp);
+			n++;
+		}
+	}
+	/*
+	 * 00AD 061C 115F 1160 180E 200B-200F 2028-202E 2060-206F 3164 FEFF
+	 * FFA0 FFF9-FFFB E0000-E007F.
+	 */
+	CHECK_INT(n, 1 + 1 + 2 + 1 + 5 + 7 + 16 + 1 + 1 + 1 + 3 + 128);
+}
+
 void
 suite_fold(void)
 {
 	test_fold();
+	test_invisible();
 	test_stations();
 	test_suggest();
 }

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -231,8 +232,183 @@ test_garbage(void)
 	free(err);
 	err = NULL;
 	t = tt_load("/tmp", &err, &n);
-	CHECK(t == NULL && err != NULL && strstr(err, "/tmp: read: ") != NULL);
+	CHECK(t == NULL);
+	CHECK_STR(err, "/tmp: not a regular file (a directory)\n");
 	free(err);
+}
+
+/* tt_load(path) must fail at once with exactly want. */
+static void
+expect_file_error(const char *path, const char *want, const char *file,
+    int line)
+{
+	struct tt	*t;
+	char		*err = NULL;
+	unsigned	 n = 0;
+
+	t = tt_load(path, &err, &n);
+	h_check(t == NULL, file, line, "%s loaded", path);
+	h_check(n == 1, file, line, "%u errors, want 1", n);
+	h_check(err != NULL && strcmp(err, want) == 0, file, line,
+	    "errors are\n\t\"%s\"\n    want\n\t\"%s\"",
+	    err ? err : "(null)", want);
+	tt_free(t);
+	free(err);
+}
+#define FILE_ERR(path, want) \
+	expect_file_error((path), (want), __FILE__, __LINE__)
+
+/*
+ * What is not a regular file is refused before anything is read: a FIFO
+ * without a writer (which would block an open, then read forever once one
+ * came), an endless device, a directory.  Should one of them be read, the
+ * alarm ends the run rather than letting it hang.  The size limit is tested
+ * on both sides in timetable.bats (a 1 GiB file takes a second to read).
+ */
+static void
+test_not_regular(void)
+{
+	char		 dir[] = "/tmp/tt-unit-XXXXXX", path[64], want[160];
+	int		 fd;
+
+	alarm(20);
+	FILE_ERR("/dev/zero", "/dev/zero: not a regular file (a character "
+	    "device)\n");
+	FILE_ERR("/dev/null", "/dev/null: not a regular file (a character "
+	    "device)\n");
+	if (mkdtemp(dir) == NULL) {
+		CHECK(!"mkdtemp");
+		alarm(0);
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	CHECK(mkfifo(path, 0600) == 0);
+	snprintf(want, sizeof(want), "%s: not a regular file (a FIFO)\n",
+	    path);
+	FILE_ERR(path, want);
+	unlink(path);
+
+	/* Past the limit by one byte: refused without reading (sparse). */
+	snprintf(path, sizeof(path), "%s/big", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	CHECK(fd != -1);
+	CHECK(fd != -1 && ftruncate(fd, TT_FILE_MAX + 1) == 0);
+	if (fd != -1)
+		close(fd);
+	snprintf(want, sizeof(want), "%s: timetable too large: %ld bytes "
+	    "(max %ld, 1 GiB)\n", path, TT_FILE_MAX + 1, TT_FILE_MAX);
+	FILE_ERR(path, want);
+	unlink(path);
+	CHECK(rmdir(dir) == 0);
+	alarm(0);
+}
+
+/*
+ * Invisible and direction controls in station names are refused, each
+ * named and escaped in the message; their neighbours are accepted.
+ */
+static void
+test_invisible(void)
+{
+	static const struct {
+		const char	*utf8;
+		const char	*cp;
+	} bad[] = {
+		{ "\xc2\xad", "00AD" }, { "\xd8\x9c", "061C" },
+		{ "\xe1\x85\x9f", "115F" }, { "\xe1\xa0\x8e", "180E" },
+		{ "\xe2\x80\x8b", "200B" }, { "\xe2\x80\x8c", "200C" },
+		{ "\xe2\x80\x8d", "200D" }, { "\xe2\x80\x8e", "200E" },
+		{ "\xe2\x80\x8f", "200F" }, { "\xe2\x80\xa8", "2028" },
+		{ "\xe2\x80\xaa", "202A" }, { "\xe2\x80\xae", "202E" },
+		{ "\xe2\x81\xa0", "2060" }, { "\xe2\x81\xa4", "2064" },
+		{ "\xe2\x81\xa6", "2066" }, { "\xe2\x81\xa9", "2069" },
+		{ "\xe3\x85\xa4", "3164" }, { "\xef\xbb\xbf", "FEFF" },
+		{ "\xef\xbf\xb9", "FFF9" }, { "\xf3\xa0\x80\x81", "E0001" },
+		{ "\xf3\xa0\x81\xbf", "E007F" },
+	};
+	static const char *const good[] = {
+		"\xc2\xac", "\xc2\xae",		/* U+00AC U+00AE */
+		"\xd8\x9b", "\xd8\x9d",		/* U+061B U+061D */
+		"\xe2\x80\x8a", "\xe2\x80\x90",	/* U+200A U+2010 */
+		"\xe2\x80\xa7", "\xe2\x80\xaf",	/* U+2027 U+202F */
+		"\xe2\x81\x9f", "\xe2\x81\xb0",	/* U+205F U+2070 */
+		"\xef\xbb\xbc", "\xef\xbc\x80",	/* U+FEFC U+FF00 */
+		"\xf3\xa0\x82\x80",		/* U+E0080 */
+	};
+	char		 text[256], want[256];
+	struct tt	*t;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "# x\n1;Gre%snoble;Lyon;10:00;"
+		    "11:00;5;\n", bad[i].utf8);
+		snprintf(want, sizeof(want), "t.txt:2: station name contains "
+		    "an invisible or direction control character (U+%s): "
+		    "\"Gre\\%s%snoble\" (departure station)\n", bad[i].cp,
+		    strlen(bad[i].cp) > 4 ? "U000" : "u", bad[i].cp);
+		ERR(text, want);
+		/* In either field, and in a change-time directive. */
+		snprintf(text, sizeof(text), "1;Lyon;%sGrenoble;10:00;11:00;"
+		    "5;\n", bad[i].utf8);
+		ERR(text, "t.txt:1: station name contains an invisible or "
+		    "direction control character");
+		snprintf(text, sizeof(text), "!change;5;Lyon%s\n1;Lyon;"
+		    "Grenoble;10:00;11:00;5;\n", bad[i].utf8);
+		ERR(text, "(change-time station)");
+		/* A spelling seen before (cached) does not bypass it. */
+		snprintf(text, sizeof(text), "1;Lyon;Grenoble;10:00;11:00;5;\n"
+		    "2;Lyon;Grenoble%s;10:00;11:00;5;\n", bad[i].utf8);
+		ERR(text, "t.txt:2: station name contains");
+	}
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(text, sizeof(text), "1;Gre%snoble;Lyon;10:00;11:00;"
+		    "5;\n", good[i]);
+		t = LOAD(text);
+		tt_free(t);
+	}
+}
+
+/*
+ * Invalid UTF-8 in a station name is refused with file:line: surrogates,
+ * overlong forms, code points past U+10FFFF, truncated and stray bytes.
+ * The valid sequences at each boundary load.
+ */
+static void
+test_utf8(void)
+{
+	static const char *const bad[] = {
+		"\xed\xa0\x80", "\xed\xbf\xbf",		/* surrogates */
+		"\xc0\x80", "\xc1\xbf",			/* overlong */
+		"\xe0\x80\x80", "\xe0\x9f\xbf",
+		"\xf0\x80\x80\x80", "\xf0\x8f\xbf\xbf",
+		"\xf4\x90\x80\x80", "\xf5\x80\x80\x80",	/* > U+10FFFF */
+		"\xf7\xbf\xbf\xbf", "\xf8\x88\x80\x80\x80",
+		"\xe2\x80", "\x80", "\xbf", "\xfe", "\xff",	/* cut, stray */
+	};
+	static const char *const good[] = {
+		"\xc2\xa9", "\xdf\xbf",			/* U+00A9 U+07FF */
+		"\xe0\xa0\x80", "\xed\x9f\xbf",		/* U+0800 U+D7FF */
+		"\xee\x80\x80", "\xef\xbf\xbd",		/* U+E000 U+FFFD */
+		"\xf0\x90\x80\x80", "\xf4\x8f\xbf\xbf",	/* U+10000 U+10FFFF */
+	};
+	char		 text[256];
+	struct tt	*t;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "\n1;A%sB;C;10:00;11:00;5;\n",
+		    bad[i]);
+		ERR(text, "t.txt:2: invalid UTF-8 in departure station name");
+		snprintf(text, sizeof(text), "1;C;A%s;10:00;11:00;5;\n",
+		    bad[i]);
+		ERR(text, "t.txt:1: invalid UTF-8 in arrival station name");
+	}
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(text, sizeof(text), "1;A%sB;C;10:00;11:00;5;\n",
+		    good[i]);
+		t = LOAD(text);
+		tt_free(t);
+	}
 }
 
 static void
@@ -396,6 +572,9 @@ suite_parse(void)
 	test_long_lines();
 	test_many_errors();
 	test_garbage();
+	test_not_regular();
+	test_invisible();
+	test_utf8();
 	test_accepted();
 	test_service_day();
 	test_stops_max();
