@@ -33,7 +33,7 @@ CLIENT_SRC = $(filter-out client/stat.c client/ctl.c,$(wildcard client/*.c)) ipc
 CTL_SRC    = client/ctl.c
 STAT_SRC   = client/stat.c ipc/stats.c
 BENCH_SRC  = $(wildcard tests/bench/*.c) ipc/wire.c
-UNIT_SRC   = $(wildcard tests/unit/*.c) $(ENGINE_SRC) ipc/wire.c
+UNIT_SRC   = $(wildcard tests/unit/*.c) $(ENGINE_SRC) worker/proto.c worker/buf.c ipc/wire.c
 BENCHENG_SRC = tests/perf/bench_engine.c $(ENGINE_SRC) worker/proto.c worker/buf.c \
 	       ipc/wire.c ipc/stats.c
 TTGEN_SRC  = tests/tools/ttgen.c
