@@ -1852,7 +1852,7 @@ file_kind(mode_t mode)
 		return "a block device";
 	if (S_ISSOCK(mode))
 		return "a socket";
-	return "not a file";
+	return "an unknown kind of file";
 }
 
 /* Only a regular file of at most TT_FILE_MAX bytes; 0 or -1 (reported). */
