@@ -42,8 +42,8 @@ client_ask_next() {
 
 # reload_refused FILE_KIND — after a SIGHUP that the loader refused: the
 # failure counted and logged, the old generation serving the kept client
-# and new ones, a killed worker respawned (the master's loop runs), then a
-# SIGTERM that stops the master within 3 s (scaled).
+# and new ones, a killed worker respawned (the master's loop runs, it reaps),
+# then a SIGTERM that stops the master within 3 s (scaled).
 reload_refused() {
 	wait_until 5 stat_ge .reload_attempts 1
 	[ "$(stat_get .reload_successes)" -eq 0 ]
@@ -54,10 +54,13 @@ reload_refused() {
 	run ask "STATIONS" "PING"
 	[ "${lines[1]}" = "OK 4" ]
 	[ "${lines[7]}" = "PONG" ]
+	# The kept client may be on the killed worker: ask on a new one.
 	pid=$(stat_get '.workers[0].pid')
 	kill -KILL "$pid"
 	wait_until 5 stat_ge .respawns 1
-	client_ask_next
+	wait_until 5 workers_ready 2
+	run ask PING
+	[ "${lines[2]}" = "PONG" ]
 	kill -TERM "$SERVER_PID"
 	wait_until 3 pid_gone "$SERVER_PID"
 }
