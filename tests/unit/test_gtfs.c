@@ -87,6 +87,7 @@ import(const char *dir, int date, int change, char *err, size_t cap)
 	size_t			 len = 0;
 	FILE			*fp;
 
+	memset(&o, 0, sizeof(o));
 	o.dir = dir;
 	o.date = date;
 	o.change = change;
