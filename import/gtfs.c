@@ -1160,6 +1160,9 @@ route_list(const struct feed *f, uint32_t s, char *out, size_t cap)
 	uint64_t	*p;
 	size_t		 lo = 0, hi = f->npairs;
 
+	out[0] = '\0';
+	if (f->npairs == 0)
+		return;		/* no route known: pairs is NULL */
 	/* pairs are sorted: find the station's first. */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
