@@ -4,9 +4,13 @@
  *
  * usage: trainsrv-import [-c minutes] [-d YYYY-MM-DD] [-o file] gtfs_dir
  *
- * The output is written to a temporary file beside the target (mkstemp:
- * the directory may be shared) and renamed over it only when complete,
- * so a server reloading that file never reads half a timetable.
+ * The timetable is made in memory and loaded by the server's own parser
+ * (tt_load_mem) before a byte is written: an import that succeeds always
+ * gives a file `trainsrv -t` accepts, whatever the feed held; one the
+ * server would refuse is a bug of the importer, said as such.  The output
+ * is written to a temporary file beside the target (mkstemp: the directory
+ * may be shared) and renamed over it only when complete, so a server
+ * reloading that file never reads half a timetable.
  */
 #include <sys/stat.h>
 
@@ -20,6 +24,7 @@
 #include <unistd.h>
 
 #include "import/gtfs.h"
+#include "worker/engine.h"
 
 #define USAGE	"usage: trainsrv-import [-c minutes] [-d YYYY-MM-DD] " \
 		    "[-o file] gtfs_dir\n"
@@ -83,7 +88,7 @@ die_path(const char *path)
  * the temporary file's way.  Returns 1 when written.
  */
 static int
-write_special(const struct feed *f, const struct gtfs_opts *o, const char *path)
+write_special(const char *text, size_t len, const char *path)
 {
 	struct stat	 sb;
 	FILE		*fp;
@@ -100,7 +105,7 @@ write_special(const struct feed *f, const struct gtfs_opts *o, const char *path)
 		close(fd);
 		return 0;
 	}
-	if ((fp = fdopen(fd, "w")) == NULL || gtfs_emit(f, o, fp) == -1 ||
+	if ((fp = fdopen(fd, "w")) == NULL || fwrite(text, 1, len, fp) != len ||
 	    fclose(fp) == EOF)
 		die_path(path);
 	return 1;
@@ -114,7 +119,7 @@ write_special(const struct feed *f, const struct gtfs_opts *o, const char *path)
  * It is made 0666 less the umask, as an ordinary new file.
  */
 static void
-write_file(const struct feed *f, const struct gtfs_opts *o, const char *path)
+write_file(const char *text, size_t len, const char *path)
 {
 	char	 tmp[PATH_MAX], msg[PATH_MAX + 128];
 	struct stat sb;
@@ -123,7 +128,7 @@ write_file(const struct feed *f, const struct gtfs_opts *o, const char *path)
 	int	 fd;
 
 	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode) &&
-	    write_special(f, o, path))
+	    write_special(text, len, path))
 		return;
 
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >=
@@ -139,7 +144,7 @@ write_file(const struct feed *f, const struct gtfs_opts *o, const char *path)
 		unlink(tmp);
 		die(msg);
 	}
-	if (gtfs_emit(f, o, fp) == -1 || fflush(fp) == EOF ||
+	if (fwrite(text, 1, len, fp) != len || fflush(fp) == EOF ||
 	    fsync(fileno(fp)) == -1) {
 		snprintf(msg, sizeof(msg), "%s: %s", tmp, strerror(errno));
 		fclose(fp);
@@ -153,13 +158,51 @@ write_file(const struct feed *f, const struct gtfs_opts *o, const char *path)
 	}
 }
 
+/* The timetable of the feed, in memory (malloc'ed), *len bytes. */
+static char *
+render(const struct feed *f, const struct gtfs_opts *o, size_t *len)
+{
+	char	*text = NULL;
+	FILE	*fp;
+
+	if ((fp = open_memstream(&text, len)) == NULL)
+		die("open_memstream failed: out of memory");
+	if (gtfs_emit(f, o, fp) == -1 || fclose(fp) == EOF)
+		die("writing the timetable in memory failed: out of memory");
+	return text;
+}
+
+/*
+ * The server's parser must take the timetable.  gtfs.c and emit.c mean to
+ * write nothing else: this is the guarantee that an exit status 0 gives a
+ * loadable file even when the two disagree (a bug, reported as one).
+ */
+static void
+check_loads(const char *text, size_t len, const char *name)
+{
+	struct tt	*t;
+	char		*errors = NULL;
+	unsigned	 n = 0;
+
+	if ((t = tt_load_mem(name, text, len, &errors, &n)) != NULL) {
+		tt_free(t);
+		free(errors);
+		return;
+	}
+	fprintf(stderr, "trainsrv-import: internal error: trainsrv would "
+	    "refuse the timetable made (%u error%s); nothing written:\n%s",
+	    n, n == 1 ? "" : "s", errors ? errors : "");
+	exit(1);
+}
+
 int
 main(int argc, char **argv)
 {
 	struct gtfs_opts	 o;
 	struct feed		*f;
 	const char		*out = NULL;
-	char			 err[GTFS_ERR_MAX];
+	char			 err[GTFS_ERR_MAX], *text;
+	size_t			 len;
 	int			 c;
 
 	memset(&o, 0, sizeof(o));
@@ -197,10 +240,14 @@ main(int argc, char **argv)
 		o.date = today();
 	if ((f = gtfs_load(&o, err, sizeof(err))) == NULL)
 		die(err);
-	if (out != NULL && strcmp(out, "-") != 0)
-		write_file(f, &o, out);
-	else if (gtfs_emit(f, &o, stdout) == -1 || fflush(stdout) == EOF)
-		die("stdout: write error");
+	text = render(f, &o, &len);
 	gtfs_free(f);
+	check_loads(text, len, out != NULL && strcmp(out, "-") != 0 ? out :
+	    "stdout");
+	if (out != NULL && strcmp(out, "-") != 0)
+		write_file(text, len, out);
+	else if (fwrite(text, 1, len, stdout) != len || fflush(stdout) == EOF)
+		die("stdout: write error");
+	free(text);
 	return 0;
 }

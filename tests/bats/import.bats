@@ -369,6 +369,8 @@ calls() {
 # takes what it wrote.  gtfsmut damages a feed with seeded random
 # mutations (tests/tools/gtfsmut.c says which); every import must exit 0
 # or 1 (no crash), and every 0 must give a file `trainsrv -t` accepts.
+# The importer checks its output with the server's parser before writing
+# it: that check must never be what refuses a feed.
 # Bounded: IMPORT_PROP_RUNS feeds (400) or 40 s (times SCALE), whichever
 # comes first; a failure prints its seed and the commands to reproduce it.
 @test "import: every mutated feed that imports gives a timetable trainsrv -t accepts (property)" {
@@ -385,7 +387,9 @@ calls() {
 		st=0
 		"$IMPORT" -d 2026-10-05 -o "$w/out.txt" "$w/feed" 2>"$w/err" || st=$?
 		n=$((n + 1))
-		if [ "$st" -gt 1 ]; then
+		# exit 0 or 1, and no 1 from the importer's own last check
+		# (main.c loads what it made): that would be a bug of gtfs.c
+		if [ "$st" -gt 1 ] || grep -q 'internal error' "$w/err"; then
 			echo "seed $seed: trainsrv-import exited $st: $(cat "$w/err")"
 			echo "reproduce: bin/gtfsmut -n $m -s $seed $feed /tmp/f && bin/trainsrv-import -d 2026-10-05 -o /tmp/out /tmp/f"
 			false
