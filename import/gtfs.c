@@ -886,7 +886,9 @@ st_fail(struct feed *f, const struct rec *x, const char *fmt, ...)
 /*
  * A trip going from A to B twice in the same minute (A B A B within a
  * minute, once times are truncated): the server refuses the second leg as
- * a duplicate of the first, so the import must refuse it too.
+ * a duplicate of the first, so the import must refuse it too.  Departures
+ * never go back in time (build_train), so the legs leaving in one minute
+ * are consecutive: only those are compared.
  */
 static int
 check_repeats(struct feed *f, const struct trip *t, size_t first)
@@ -895,7 +897,7 @@ check_repeats(struct feed *f, const struct trip *t, size_t first)
 	size_t			 n = f->ncalls - first, i, j;
 
 	for (i = 1; i + 1 < n; i++)
-		for (j = 0; j < i; j++)
+		for (j = i; j-- > 0 && c[j].dep == c[i].dep; )
 			if (c[j].station == c[i].station &&
 			    c[j + 1].station == c[i + 1].station &&
 			    c[j].dep == c[i].dep)
