@@ -507,6 +507,11 @@ main(int argc, char *argv[])
 		fprintf(stderr, "trainsrv-stat: %s\n", err);
 		return 1;
 	}
+	/* Only root gets this far with another user's segment: say whose. */
+	if (seg.uid != 0 && seg.uid != getuid() && seg.uid != geteuid())
+		fprintf(stderr, "trainsrv-stat: warning: %s belongs to %s, not "
+		    "root: what follows is that user's word\n",
+		    st_path(seg.name), st_uid_desc(seg.uid));
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	live = wait > 0;

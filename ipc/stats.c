@@ -91,7 +91,7 @@ st_name(unsigned port, char *buf, size_t len)
 }
 
 /* Where a segment lives, as an operator finds it: "/dev/shm/trainsrv.8080". */
-static const char *
+const char *
 st_path(const char *name)
 {
 	static char path[64];
@@ -110,7 +110,7 @@ st_size(void)
 }
 
 /* "uid 65534 (nobody)" */
-static const char *
+const char *
 st_uid_desc(uid_t uid)
 {
 	static char desc[64];
@@ -412,7 +412,10 @@ st_check_layout(struct st_segment *seg, char *err, size_t errlen)
 /*
  * A segment is read only when root or the caller owns it: anyone can
  * create /dev/shm/trainsrv.<port> and hold a lock on it, and what such a
- * file says (its address, its timetable, its counters) is made up.
+ * file says (its address, its timetable, its counters) is made up.  Root
+ * alone may also read one of another user (a server started by an
+ * ordinary user is that user's); seg->uid then tells the caller to say
+ * whose word it prints.
  */
 static int
 st_check_owner(struct st_segment *seg, unsigned port, char *err,
@@ -425,8 +428,9 @@ st_check_owner(struct st_segment *seg, unsigned port, char *err,
 		    strerror(errno));
 		return -1;
 	}
+	seg->uid = sb.st_uid;
 	if ((sb.st_uid != 0 && sb.st_uid != getuid() &&
-	    sb.st_uid != geteuid()) || !S_ISREG(sb.st_mode)) {
+	    sb.st_uid != geteuid() && geteuid() != 0) || !S_ISREG(sb.st_mode)) {
 		snprintf(err, errlen, "%s belongs to %s, neither root nor you: "
 		    "not reading it (no trainsrv of yours or root's serves "
 		    "port %u)", st_path(seg->name), st_uid_desc(sb.st_uid), port);

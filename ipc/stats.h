@@ -125,6 +125,7 @@ struct st_segment {
 	size_t			 size;
 	int			 fd;
 	char			 name[32];
+	uid_t			 uid;	/* reader side: who owns the file */
 };
 
 /* Relaxed single-writer updates: a load and a store, no locked instruction. */
@@ -164,6 +165,8 @@ void		 st_detach(struct st_segment *);
 int		 st_owner(int fd, pid_t *owner);
 
 void		 st_name(unsigned port, char *buf, size_t len);
+const char	*st_path(const char *name);	/* "/dev/shm" + name, static buffer */
+const char	*st_uid_desc(uid_t);		/* "uid 65534 (nobody)", static buffer */
 const char	*st_cmd_name(unsigned cmd);
 const char	*st_err_name(unsigned err);	/* "400", ... */
 const char	*st_state_name(unsigned state);

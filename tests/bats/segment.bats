@@ -98,18 +98,26 @@ offset_of() { "$BIN/segtool" offsets | awk -v k="$1" '$1 == k { print $2 }'; }
 	[ "$("$BIN/trainsrv-stat" -p "$PORT" -j | jq .master_pid)" -eq "$SERVER_PID" ]
 }
 
-@test "trainsrv-stat reads only a segment of root or of the caller" {
+@test "trainsrv-stat reads a segment of root or of the caller; root is told whose word another's is" {
 	need_root
 	pick_port
 	fake_segment -l -u nobody
-	run "$BIN/trainsrv-stat" -p "$FAKE_PORT"
+	# Another ordinary user: refused, with the owner and the path.
+	run setpriv --reuid=daemon --regid="$(id -g daemon)" --clear-groups \
+	    "$BIN/trainsrv-stat" -p "$FAKE_PORT"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"/dev/shm/trainsrv.$FAKE_PORT belongs to uid $(id -u nobody) (nobody), neither root nor you"* ]]
 	[[ "$output" != *evil* ]]
-	# The caller's own segment is read (and printed sanitised)...
-	setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \
-	    "$BIN/trainsrv-stat" -p "$FAKE_PORT" >"$BATS_TEST_TMPDIR/out"
+	# Root: read, sanitised, after a warning that says whose it is.
+	"$BIN/trainsrv-stat" -p "$FAKE_PORT" >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err"
+	grep -q "warning: /dev/shm/trainsrv.$FAKE_PORT belongs to uid $(id -u nobody) (nobody), not root" "$BATS_TEST_TMPDIR/err"
 	grep -q evil "$BATS_TEST_TMPDIR/out"
+	no_raw "$BATS_TEST_TMPDIR/out" "$BATS_TEST_TMPDIR/err"
+	# The caller's own segment is read (and printed sanitised), no warning...
+	setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \
+	    "$BIN/trainsrv-stat" -p "$FAKE_PORT" >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err"
+	grep -q evil "$BATS_TEST_TMPDIR/out"
+	[ ! -s "$BATS_TEST_TMPDIR/err" ]
 	no_raw "$BATS_TEST_TMPDIR/out"
 	# ... and so is root's, by the workers' group.
 	start_server -w 1
