@@ -196,7 +196,8 @@ st_replace_stale(unsigned port, const char *name, char *err, size_t errlen)
 	pid_t owner;
 	int fd, r, e;
 
-	if ((fd = shm_open(name, O_RDONLY, 0)) == -1) {
+	/* O_NONBLOCK: a FIFO in its place must not block us in open. */
+	if ((fd = shm_open(name, O_RDONLY | O_NONBLOCK, 0)) == -1) {
 		if (errno == ENOENT)
 			return 0;
 		snprintf(err, errlen, "cannot open the existing stats segment "
@@ -210,13 +211,14 @@ st_replace_stale(unsigned port, const char *name, char *err, size_t errlen)
 		close(fd);
 		return -1;
 	}
-	if (sb.st_uid != geteuid() || !S_ISREG(sb.st_mode)) {
-		r = snprintf(err, errlen, "%s belongs to %s, ", st_path(name),
-		    st_uid_desc(sb.st_uid));
-		if (r > 0 && (size_t)r < errlen)
-			snprintf(err + r, errlen - (size_t)r, "not to us%s: "
-			    "remove it or use another port", S_ISREG(sb.st_mode) ? "" :
-			    " and is not a plain file");
+	if (!S_ISREG(sb.st_mode) || sb.st_uid != geteuid()) {
+		if (!S_ISREG(sb.st_mode))
+			snprintf(err, errlen, "%s is not a plain file: remove "
+			    "it or use another port", st_path(name));
+		else
+			snprintf(err, errlen, "%s belongs to %s, not to us: "
+			    "remove it or use another port", st_path(name),
+			    st_uid_desc(sb.st_uid));
 		close(fd);
 		return -1;
 	}
@@ -429,15 +431,21 @@ st_check_owner(struct st_segment *seg, unsigned port, char *err,
 		return -1;
 	}
 	seg->uid = sb.st_uid;
-	if ((sb.st_uid != 0 && sb.st_uid != getuid() &&
-	    sb.st_uid != geteuid() && geteuid() != 0) || !S_ISREG(sb.st_mode)) {
+	if (!S_ISREG(sb.st_mode)) {
+		snprintf(err, errlen, "%s is not a plain file: not reading it",
+		    st_path(seg->name));
+		return -1;
+	}
+	if (sb.st_uid != 0 && sb.st_uid != getuid() && sb.st_uid != geteuid() &&
+	    geteuid() != 0) {
 		snprintf(err, errlen, "%s belongs to %s, neither root nor you: "
 		    "not reading it (no trainsrv of yours or root's serves "
 		    "port %u)", st_path(seg->name), st_uid_desc(sb.st_uid), port);
 		return -1;
 	}
 	if ((size_t)sb.st_size < sizeof(struct st_header)) {
-		snprintf(err, errlen, "%s: segment too small", st_path(seg->name));
+		snprintf(err, errlen, "%s: segment too small",
+		    st_path(seg->name));
 		return -1;
 	}
 	seg->size = (size_t)sb.st_size;
@@ -452,7 +460,8 @@ st_attach(unsigned port, struct st_segment *seg, pid_t *owner, char *err,
 
 	memset(seg, 0, sizeof *seg);
 	st_name(port, seg->name, sizeof seg->name);
-	if ((seg->fd = shm_open(seg->name, O_RDONLY, 0)) == -1) {
+	/* O_NONBLOCK: a FIFO in its place must not block us in open. */
+	if ((seg->fd = shm_open(seg->name, O_RDONLY | O_NONBLOCK, 0)) == -1) {
 		if (errno == ENOENT)
 			snprintf(err, errlen, "no trainsrv on port %u "
 			    "(no stats segment %s)", port, seg->name);

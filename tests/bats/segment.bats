@@ -24,11 +24,13 @@ need_root() {
 	fi
 }
 
-# A port with no segment and nothing listening on 127.0.0.1; sets FAKE_PORT.
+# A port with no segment and nothing listening on 127.0.0.1, below the
+# kernel's ephemeral range (which -p 0 servers of other tests draw from);
+# sets FAKE_PORT.
 pick_port() {
 	local p i
 	for i in $(seq 100); do
-		p=$(( 20000 + RANDOM % 40000 ))
+		p=$(( 10000 + RANDOM % 22000 ))
 		[ -e "/dev/shm/trainsrv.$p" ] && continue
 		if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
 			continue
@@ -69,6 +71,7 @@ offset_of() { "$BIN/segtool" offsets | awk -v k="$1" '$1 == k { print $2 }'; }
 	pick_port
 	fake_segment -l -u nobody
 	run "$BIN/trainsrv" -b 127.0.0.1 -p "$FAKE_PORT" -w 1 -f "$DATA/sncf.txt"
+	echo "$output"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"/dev/shm/trainsrv.$FAKE_PORT belongs to uid $(id -u nobody) (nobody), not to us: remove it or use another port"* ]]
 	[[ "$output" != *"owned by a running trainsrv"* ]]
@@ -80,6 +83,7 @@ offset_of() { "$BIN/segtool" offsets | awk -v k="$1" '$1 == k { print $2 }'; }
 	pick_port
 	fake_segment -u nobody
 	run timeout $((10 * SCALE)) "$BIN/trainsrv" -b 127.0.0.1 -p "$FAKE_PORT" -w 1 -f "$DATA/sncf.txt"
+	echo "$output"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"belongs to uid $(id -u nobody) (nobody), not to us"* ]]
 	[ "$(stat -c %U "/dev/shm/trainsrv.$FAKE_PORT")" = nobody ]
@@ -155,6 +159,17 @@ offset_of() { "$BIN/segtool" offsets | awk -v k="$1" '$1 == k { print $2 }'; }
 		kill "$FAKE_PID"
 		rm -f "/dev/shm/trainsrv.$FAKE_PORT"
 	done
+}
+
+@test "a FIFO in the segment's place: trainsrv and trainsrv-stat refuse it at once, never block" {
+	pick_port
+	mkfifo "/dev/shm/trainsrv.$FAKE_PORT"
+	run timeout $((10 * SCALE)) "$BIN/trainsrv-stat" -p "$FAKE_PORT"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"/dev/shm/trainsrv.$FAKE_PORT is not a plain file"* ]]
+	run timeout $((10 * SCALE)) "$BIN/trainsrv" -b 127.0.0.1 -p "$FAKE_PORT" -w 1 -f "$DATA/sncf.txt"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"/dev/shm/trainsrv.$FAKE_PORT is not a plain file: remove it or use another port"* ]]
 }
 
 @test "the timetable path in the segment is followed by zeros, not the master's stack" {
