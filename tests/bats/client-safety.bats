@@ -100,3 +100,14 @@ no_raw() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == "2;Москва;東京;08:00;09:00;60;30.00;"* ]]
 }
+
+@test "the server's log carries no escape, C1 or bidi byte from the text it quotes (a reload's errors)" {
+	cp "$DATA/sncf.txt" "$BATS_TEST_TMPDIR/tt.txt"
+	TIMETABLE=$BATS_TEST_TMPDIR/tt.txt start_server -w 1
+	printf '1;Val\xe2\x80\xaeen\x1b[2Jce\xc2\x9b;Gre\xe2\x80\x8bnoble;06:00;25:99;10.00;\n' \
+	    >>"$BATS_TEST_TMPDIR/tt.txt"
+	kill -HUP "$SERVER_PID"
+	wait_until 10 log_has "reload failed"
+	grep -q 'reload: .*tt.txt:22: ' "$SERVER_LOG"
+	no_raw "$SERVER_LOG"
+}
