@@ -503,6 +503,13 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		usage(1);
+	/* snap.field holds the totals of st_slot_fields: a build-time bound. */
+	if (st_nslot_fields > sizeof(a.field) / sizeof(a.field[0])) {
+		fprintf(stderr, "trainsrv-stat: %zu counters, room for %zu: "
+		    "enlarge struct snap's field[]\n", st_nslot_fields,
+		    sizeof(a.field) / sizeof(a.field[0]));
+		return 1;
+	}
 	if (st_attach((unsigned)port, &seg, &owner, err, sizeof err) == -1) {
 		fprintf(stderr, "trainsrv-stat: %s\n", err);
 		return 1;

@@ -6,7 +6,6 @@
 #include <fcntl.h>
 #include <pwd.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -120,7 +119,6 @@ st_uid_desc(uid_t uid)
 	    pw != NULL ? pw->pw_name : "no such user");
 	return desc;
 }
-
 
 /*
  * Who holds the owner lock on fd: 1 and *owner set when a live process
@@ -277,7 +275,6 @@ st_reserve(int fd, size_t size)
 	return 0;
 }
 
-
 static void
 st_init_header(struct st_segment *seg, unsigned port)
 {
@@ -292,7 +289,6 @@ st_init_header(struct st_segment *seg, unsigned port)
 	h->started_at = time(NULL);
 	h->port = port;
 }
-
 
 int
 st_create(unsigned port, struct st_segment *seg, char *err, size_t errlen)
