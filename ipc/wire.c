@@ -1,7 +1,9 @@
 /*
- * wire.c — classifying reply lines and splitting fields (see wire.h).
+ * wire.c — classifying reply lines, splitting fields and the one sanitiser
+ * for text bound for a terminal or a log (see wire.h).
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,20 +88,115 @@ wire_split(char *s, char sep, char **fields, size_t max)
 	}
 }
 
+/*
+ * The valid UTF-8 character at s[0..n): its length and code point, or 0
+ * when the bytes there are not one (RFC 3629: no overlong forms, no
+ * surrogates, nothing above U+10FFFF, no truncated sequence).
+ */
+static size_t
+wire_u8(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	size_t len, i;
+	uint32_t c, min;
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2, c = s[0] & 0x1f, min = 0x80;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3, c = s[0] & 0x0f, min = 0x800;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4, c = s[0] & 0x07, min = 0x10000;
+	else
+		return 0;	/* continuation, C0/C1 overlong lead, F5..FF */
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+/* Code points that must never reach a terminal (see wire.h). */
+static int
+wire_cp_hidden(uint32_t c)
+{
+	return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x061c ||
+	    (c >= 0x200b && c <= 0x200f) || (c >= 0x2028 && c <= 0x202e) ||
+	    (c >= 0x2060 && c <= 0x2064) || (c >= 0x2066 && c <= 0x206f) ||
+	    c == 0xfeff || (c >= 0xe0000 && c <= 0xe007f);
+}
+
+/*
+ * The sanitiser's one loop.  Reading never overtakes writing (every
+ * output is at most as long as what it replaces), so dst may be src.
+ */
+size_t
+wire_sanitize_n(char *dst, size_t dstsize, const char *src, size_t srclen)
+{
+	const unsigned char *r = (const unsigned char *)src;
+	size_t i = 0, w = 0, len;
+	uint32_t c;
+	int bad = 0;	/* the last output was a '?' for bad bytes */
+
+	if (dstsize == 0)
+		return 0;
+	while (i < srclen && r[i] != '\0') {
+		if ((len = wire_u8(r + i, srclen - i, &c)) == 0) {
+			i++;
+			if (bad)
+				continue;
+			if (w + 1 >= dstsize)
+				break;
+			dst[w++] = '?';
+			bad = 1;
+			continue;
+		}
+		if (c != '\t' && wire_cp_hidden(c)) {
+			i += len;
+			continue;
+		}
+		if (w + len >= dstsize)
+			break;
+		if (c == '\t')
+			dst[w] = ' ';
+		else
+			memmove(dst + w, r + i, len);
+		i += len;
+		w += len;
+		bad = 0;
+	}
+	dst[w] = '\0';
+	return w;
+}
+
 size_t
 wire_sanitize(char *s)
 {
-	unsigned char *r = (unsigned char *)s, *w = r;
+	size_t len = strlen(s);
 
-	for (; *r != '\0'; r++) {
-		if (*r < 0x20 || *r == 0x7f)
-			continue;
-		if (r[0] == 0xc2 && r[1] >= 0x80 && r[1] <= 0x9f) {
-			r++;
-			continue;
-		}
-		*w++ = *r;
+	return wire_sanitize_n(s, len + 1, s, len);
+}
+
+int
+wire_is_clean(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, n;
+	uint32_t c;
+
+	while (i < len) {
+		if ((n = wire_u8(p + i, len - i, &c)) == 0 || c == '\t' ||
+		    wire_cp_hidden(c))
+			return 0;
+		i += n;
 	}
-	*w = '\0';
-	return (size_t)(w - (unsigned char *)s);
+	return 1;
 }

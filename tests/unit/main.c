@@ -15,6 +15,7 @@
 void	suite_journey(void);	/* test_journey.c */
 void	suite_gtfs(void);	/* test_gtfs.c */
 void	suite_proto(void);	/* test_proto.c */
+void	suite_wire(void);	/* test_wire.c */
 
 const char	*h_datadir = "data";
 static unsigned	 passed, failed;
@@ -80,6 +81,7 @@ main(int argc, char **argv)
 	suite_journey();
 	suite_gtfs();
 	suite_proto();
+	suite_wire();
 	printf("%u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
