@@ -1104,16 +1104,16 @@ clean_name(const char *in, char *out, size_t cap)
 			s++;
 			continue;
 		}
-		if (text_format_control(s, n)) {
-			s += n;
-			continue;
-		}
 		if (text_control(s, n) || (n == 3 && s[0] == 0xe2 &&
 		    s[1] == 0x80 && (s[2] == 0xa8 || s[2] == 0xa9))) {
 			if (o + 1 >= cap)
 				break;
 			if (o > 0 && out[o - 1] != ' ')
 				out[o++] = ' ';
+			s += n;
+			continue;
+		}
+		if (text_format_control(s, n)) {
 			s += n;
 			continue;
 		}

@@ -7,7 +7,7 @@
 # engine: it loads what it made with the server's parser before writing
 # it (main.c), so that an import that succeeds always loads.
 IMPORT_LIB = import/csv.c import/gtfs.c import/emit.c import/text.c
-IMPORT_SRC = $(IMPORT_LIB) $(ENGINE_SRC)
+IMPORT_SRC = $(IMPORT_LIB) $(ENGINE_SRC) ipc/utf8.c
 
 PROGS += $(BIN)/trainsrv-import
 UNIT_SRC += $(IMPORT_LIB)

@@ -4,57 +4,27 @@
  * something trainsrv refuses, so the rules here are the server's
  * (worker/timetable.c): keep them in step.
  */
+#include <stdint.h>
 #include <string.h>
 
+#include "ipc/utf8.h"
 #include "import/text.h"
 
 size_t
 text_utf8_len(const unsigned char *s)
 {
-	unsigned char	lo = 0x80, hi = 0xbf;
-	size_t		n, i;
+	uint32_t	cp;
 
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		if (s[0] == 0xe0)
-			lo = 0xa0;	/* overlong */
-		else if (s[0] == 0xed)
-			hi = 0x9f;	/* surrogates */
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		if (s[0] == 0xf0)
-			lo = 0x90;	/* overlong */
-		else if (s[0] == 0xf4)
-			hi = 0x8f;	/* past U+10FFFF */
-	} else
-		return 0;
 	/* A NUL ends the string: it is no continuation byte. */
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return n;
+	return utf8_decode(s, strnlen((const char *)s, 4), &cp);
 }
 
 int
 text_format_control(const unsigned char *s, size_t n)
 {
-	unsigned	cp;
+	uint32_t	cp;
 
-	if (n == 2)
-		return s[0] == 0xd8 && s[1] == 0x9c;	/* U+061C */
-	if (n != 3)
-		return 0;
-	cp = (unsigned)(s[0] & 0x0f) << 12 | (unsigned)(s[1] & 0x3f) << 6 |
-	    (unsigned)(s[2] & 0x3f);
-	return (cp >= 0x200b && cp <= 0x200f) ||
-	    (cp >= 0x202a && cp <= 0x202e) ||
-	    (cp >= 0x2066 && cp <= 0x2069) || cp == 0xfeff;
+	return n > 1 && utf8_decode(s, n, &cp) == n && utf8_invisible(cp);
 }
 
 int
@@ -91,8 +61,8 @@ text_clean(const char *in, char *out, size_t cap)
 			}
 			break;
 		}
-		if (n == 0 || text_control(s, n) || text_format_control(s, n) ||
-		    text_separator(s, n)) {
+		if (n == 0 || text_control(s, n) || text_separator(s, n) ||
+		    text_format_control(s, n)) {
 			out[o++] = '?';
 			s += n ? n : 1;
 			continue;

@@ -17,10 +17,11 @@
 size_t	 text_utf8_len(const unsigned char *s);
 
 /*
- * Is the n-byte character at s a format or bidirectional control the
- * server refuses in a name (U+061C, U+200B..U+200F, U+202A..U+202E,
- * U+2066..U+2069, U+FEFF)?  They are invisible: "Gre\u200bnoble" would
- * look like Grenoble.
+ * Is the n-byte character at s one the server refuses in a name as
+ * invisible or reordering (ipc/utf8.h's utf8_invisible: zero-width
+ * characters, bidi controls, BOM...)?  "Gre\u200bnoble" would look like
+ * Grenoble.  U+2028/2029 are among them: test for them first where they
+ * should become a blank instead.
  */
 int	 text_format_control(const unsigned char *s, size_t n);
 

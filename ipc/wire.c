@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ipc/utf8.h"
 #include "ipc/wire.h"
 
 static int
@@ -88,50 +89,11 @@ wire_split(char *s, char sep, char **fields, size_t max)
 	}
 }
 
-/*
- * The valid UTF-8 character at s[0..n): its length and code point, or 0
- * when the bytes there are not one (RFC 3629: no overlong forms, no
- * surrogates, nothing above U+10FFFF, no truncated sequence).
- */
-static size_t
-wire_u8(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	size_t len, i;
-	uint32_t c, min;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, c = s[0] & 0x1f, min = 0x80;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, c = s[0] & 0x0f, min = 0x800;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, c = s[0] & 0x07, min = 0x10000;
-	else
-		return 0;	/* continuation, C0/C1 overlong lead, F5..FF */
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return len;
-}
-
 /* Code points that must never reach a terminal (see wire.h). */
 static int
 wire_cp_hidden(uint32_t c)
 {
-	return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x061c ||
-	    (c >= 0x200b && c <= 0x200f) || (c >= 0x2028 && c <= 0x202e) ||
-	    (c >= 0x2060 && c <= 0x2064) || (c >= 0x2066 && c <= 0x206f) ||
-	    c == 0xfeff || (c >= 0xe0000 && c <= 0xe007f);
+	return utf8_control(c) || utf8_invisible(c);
 }
 
 /*
@@ -149,7 +111,7 @@ wire_sanitize_n(char *dst, size_t dstsize, const char *src, size_t srclen)
 	if (dstsize == 0)
 		return 0;
 	while (i < srclen && r[i] != '\0') {
-		if ((len = wire_u8(r + i, srclen - i, &c)) == 0) {
+		if ((len = utf8_decode(r + i, srclen - i, &c)) == 0) {
 			i++;
 			if (bad)
 				continue;
@@ -193,7 +155,7 @@ wire_is_clean(const char *s, size_t len)
 	uint32_t c;
 
 	while (i < len) {
-		if ((n = wire_u8(p + i, len - i, &c)) == 0 || c == '\t' ||
+		if ((n = utf8_decode(p + i, len - i, &c)) == 0 || c == '\t' ||
 		    wire_cp_hidden(c))
 			return 0;
 		i += n;

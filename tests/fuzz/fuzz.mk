@@ -21,7 +21,7 @@ FUZZ_CC		?= clang
 FUZZ_BUILD	?= build-fuzz
 FUZZ_FLAGS	= -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		  -fno-omit-frame-pointer -g -O1
-FUZZ_LINK_SRC	= worker/proto.c worker/buf.c $(ENGINE_SRC) ipc/wire.c ipc/stats.c
+FUZZ_LINK_SRC	= worker/proto.c worker/buf.c $(ENGINE_SRC) $(WIRE_SRC) ipc/stats.c
 # csv: trainsrv-import's CSV reader and feed loader (IMPORT_LIB: import.mk)
 FUZZ_HARNESSES	+= csv
 FUZZ_LINK_SRC	+= $(IMPORT_LIB)

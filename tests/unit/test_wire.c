@@ -65,9 +65,12 @@ test_format(void)
 	CHECK_STR(clean("a\xd8\x9c" "b"), "ab");			/* U+061C */
 	CHECK_STR(clean("l\xe2\x80\xa8" "s"), "ls");			/* U+2028 */
 	CHECK_STR(clean("t\xf3\xa0\x80\x81\xf3\xa0\x81\xbf" "g"), "tg"); /* tags */
-	/* Neighbours stay. */
-	CHECK_STR(clean("\xe2\x80\x8a\xe2\x80\x90\xe2\x81\xa5\xe2\x81\xb0"),
-	    "\xe2\x80\x8a\xe2\x80\x90\xe2\x81\xa5\xe2\x81\xb0");
+	/* U+2065 is unassigned but default-ignorable: it goes too. */
+	CHECK_STR(clean("a\xe2\x81\xa5" "b"), "ab");
+	CHECK_STR(clean("s\xc2\xad" "h"), "sh");			/* U+00AD */
+	/* Neighbours stay: U+200A, U+2010, U+2070. */
+	CHECK_STR(clean("\xe2\x80\x8a\xe2\x80\x90\xe2\x81\xb0"),
+	    "\xe2\x80\x8a\xe2\x80\x90\xe2\x81\xb0");
 	CHECK(!wire_is_clean("Gre\xe2\x80\x8bnoble", 12));
 	CHECK(!wire_is_clean("a\tb", 3));
 	CHECK(!wire_is_clean("a\0b", 3));
