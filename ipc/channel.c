@@ -12,7 +12,6 @@
 
 #define CH_HDR		offsetof(struct ch_msg, data)
 #define CH_BUFSIZE	(1024 * 1024)
-#define CH_QUEUE_MAX	(64 * 1024 * 1024)	/* a peer this far behind is stuck */
 
 struct ch_queued {
 	struct ch_queued	*next;
@@ -61,6 +60,13 @@ int
 ch_pending(const struct channel *ch)
 {
 	return ch->head != NULL;
+}
+
+/* Whether a bulk message of len data bytes may be sent (see channel.h). */
+int
+ch_fits(const struct channel *ch, size_t len)
+{
+	return ch->fd != -1 && ch->queued + CH_HDR + len <= CH_QUEUE_SOFT;
 }
 
 /* 1 sent, 0 the socket is full, -1 error. */

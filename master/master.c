@@ -353,6 +353,24 @@ m_early_death(void)
 	    (long long)M.backoff);
 }
 
+/*
+ * A worker's channel is done: closed, and the routing told, exactly once
+ * per worker whichever comes first, its end-of-file (m_channel) or its
+ * reaping (m_worker_exited): a worker killed while the master was stopped
+ * is reaped before its EOF is ever read, and must free its nicknames too.
+ */
+static void
+m_channel_gone(unsigned slot)
+{
+	struct proc *p = &procs[slot];
+
+	if (p->ch.fd == -1)
+		return;
+	ch_close(&p->ch);
+	p->accepting = 0;
+	route_worker_gone(slot);
+}
+
 static void
 m_worker_exited(unsigned slot, pid_t pid, int status)
 {
@@ -362,6 +380,7 @@ m_worker_exited(unsigned slot, pid_t pid, int status)
 	int planned = M.stopping || p->state == PROC_RETIRING ||
 	    p->state == PROC_STOPPING || p->gen != M.gen;
 
+	m_channel_gone(slot);
 	ST_SET(s->conns, 0);
 	ST_SET(s->accepting, 0);
 	ST_SET(s->state, ST_DEAD);
@@ -418,9 +437,7 @@ m_channel(unsigned slot)
 	}
 	if (r == 0 || (r == -1 && errno != EAGAIN)) {
 		/* The worker is gone or going: wait for SIGCHLD. */
-		ch_close(&p->ch);
-		p->accepting = 0;
-		route_worker_gone(slot);
+		m_channel_gone(slot);
 	}
 }
 
@@ -508,7 +525,7 @@ m_signals(void)
 static int
 m_timeout(void)
 {
-	int64_t now = now_ms(), next = now + TICK_MS;
+	int64_t now = now_ms(), next = now + TICK_MS, d;
 	unsigned i;
 
 	for (i = 0; i < PROC_MAX; i++) {
@@ -519,6 +536,11 @@ m_timeout(void)
 	}
 	if (M.stopping && M.stop_deadline < next)
 		next = M.stop_deadline;
+	/* Session lists, kicks and control clients wait a bounded time. */
+	if ((d = route_deadline()) != 0 && d < next)
+		next = d;
+	if ((d = ctl_deadline()) != 0 && d < next)
+		next = d;
 	return next <= now ? 0 : (int)(next - now);
 }
 
@@ -631,6 +653,8 @@ master_run(struct config *cfg, int lfd, struct tt *tt, struct st_segment *seg)
 		return 1;
 	for (;;) {
 		m_signals();
+		route_tick(now_ms());
+		ctl_tick(now_ms());
 		if (M.shutdown_at != 0 && now_ms() >= M.shutdown_at && !M.stopping) {
 			M.shutdown_at = 0;
 			m_stop();
