@@ -30,7 +30,7 @@ ENGINE_SRC = $(filter-out $(WORKER_SRC),$(wildcard worker/*.c))
 SERVER_SRC = $(wildcard master/*.c) $(WORKER_SRC) $(ENGINE_SRC) \
 	     ipc/stats.c ipc/channel.c ipc/wire.c ipc/log.c
 CLIENT_SRC = $(filter-out client/stat.c client/ctl.c,$(wildcard client/*.c)) ipc/wire.c
-CTL_SRC    = client/ctl.c
+CTL_SRC    = client/ctl.c ipc/wire.c
 STAT_SRC   = client/stat.c ipc/stats.c
 BENCH_SRC  = $(wildcard tests/bench/*.c) ipc/wire.c
 UNIT_SRC   = $(wildcard tests/unit/*.c) $(ENGINE_SRC) ipc/wire.c

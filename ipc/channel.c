@@ -63,10 +63,12 @@ ch_pending(const struct channel *ch)
 }
 
 /* Whether a bulk message of len data bytes may be sent (see channel.h). */
+size_t	ch_soft = CH_QUEUE_SOFT;
+
 int
 ch_fits(const struct channel *ch, size_t len)
 {
-	return ch->fd != -1 && ch->queued + CH_HDR + len <= CH_QUEUE_SOFT;
+	return ch->fd != -1 && ch->queued + CH_HDR + len <= ch_soft;
 }
 
 /* 1 sent, 0 the socket is full, -1 error. */

@@ -82,6 +82,8 @@ int	ch_send(struct channel *, uint32_t cmd, uint32_t slot, uint64_t arg,
 int	ch_flush(struct channel *);
 int	ch_pending(const struct channel *);
 int	ch_fits(const struct channel *, size_t len);	/* under CH_QUEUE_SOFT */
+/* The soft bound; the tests lower it (TRAINSRV_TEST_CHANNEL_SOFT, trainsrv(8)). */
+extern size_t	ch_soft;
 int	ch_recv(int fd, struct ch_msg *);	/* 1 got one, 0 EOF, -1 none/error */
 
 #endif /* TRAINSRV_CHANNEL_H */

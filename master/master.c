@@ -630,6 +630,30 @@ master_segment(void)
 	return M.seg;
 }
 
+/*
+ * A testing aid, documented in trainsrv(8): TRAINSRV_TEST_CHANNEL_SOFT
+ * lowers the channels' soft bound (bytes, 4096 and up), so that the tests
+ * can reach it with a few hundred messages instead of 48 MB.  Set before
+ * the first fork: master and workers use the same.
+ */
+static void
+m_test_knobs(void)
+{
+	const char *s = getenv("TRAINSRV_TEST_CHANNEL_SOFT");
+	unsigned long v;
+	char *end;
+
+	if (s == NULL)
+		return;
+	v = strtoul(s, &end, 10);
+	if (*s != '\0' && *end == '\0' && v >= 4096 && v <= CH_QUEUE_SOFT) {
+		ch_soft = v;
+		log_info("testing: channel soft bound %lu bytes", v);
+	} else
+		log_warn("TRAINSRV_TEST_CHANNEL_SOFT=%s ignored (4096 to %d)", s,
+		    CH_QUEUE_SOFT);
+}
+
 int
 master_run(struct config *cfg, int lfd, struct tt *tt, struct st_segment *seg)
 {
@@ -645,6 +669,7 @@ master_run(struct config *cfg, int lfd, struct tt *tt, struct st_segment *seg)
 		log_warn("sigaction: %s", strerror(errno));
 		return 1;
 	}
+	m_test_knobs();
 	proc_init();
 	m_publish_timetable();
 	ST_SET(seg->hdr->workers_target, M.target);
