@@ -40,7 +40,8 @@ worker_pid() { "$BIN/trainsrv-stat" -p "$PORT" -j | jq -r ".workers[] | select(.
 stat_get() { "$BIN/trainsrv-stat" -p "$PORT" -j | jq -r "$1"; }
 stat_is() { local v; v=$(stat_get "$1") && [ "$v" = "$2" ]; }
 # name_free NICK — a new session may take NICK (it gives it back on QUIT).
-name_free() { ask "NAME $1" | grep -qx "OK 0"; }
+name_free() { [ "$(ask "NAME $1" | sed -n 2p)" = "OK 0" ]; }
+show_server() { cat "$SERVER_LOG"; false; }
 stopped() { grep -q '^State:.*T' "/proc/$1/status"; }
 # dead PID — gone, or a zombie nobody reaped yet.
 dead() { ! [ -e "/proc/$1/status" ] || grep -q '^State:.*Z' "/proc/$1/status"; }

@@ -23,7 +23,7 @@
  *   sessions ctlhold PATH COUNT SECONDS
  *	open COUNT connections to the control socket PATH, each sending half
  *	a command ("li", no newline), and wait at most SECONDS for the server
- *	to close them.  Prints "closed=K of N".
+ *	to close them.  Prints "closed=K of N after MS ms".
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -367,7 +367,7 @@ ctlhold(const char *path, long count, long seconds)
 {
 	struct sockaddr_un sun;
 	struct pollfd *pfd;
-	long i, closed = 0, deadline = ms_now() + seconds * 1000;
+	long i, closed = 0, start = ms_now(), deadline = start + seconds * 1000;
 	char buf[512];
 
 	if ((pfd = calloc((size_t)count, sizeof *pfd)) == NULL)
@@ -398,7 +398,7 @@ ctlhold(const char *path, long count, long seconds)
 			closed++;
 		}
 	}
-	printf("closed=%ld of %ld\n", closed, count);
+	printf("closed=%ld of %ld after %ld ms\n", closed, count, ms_now() - start);
 	free(pfd);
 	return 0;
 }
