@@ -110,7 +110,9 @@ ch_enqueue(struct channel *ch, const struct ch_msg *m, size_t len)
 {
 	struct ch_queued *q;
 
-	if (ch->queued + len > CH_QUEUE_MAX || (q = malloc(sizeof *q + len)) == NULL) {
+	/* Short messages are never refused: see CH_SHORT in channel.h. */
+	if ((len > CH_HDR + CH_SHORT && ch->queued + len > CH_QUEUE_MAX) ||
+	    (q = malloc(sizeof *q + len)) == NULL) {
 		errno = ENOBUFS;
 		return -1;
 	}

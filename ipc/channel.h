@@ -8,14 +8,16 @@
  * when it drains, so none is ever dropped (a chat line must not be lost).
  * The worker watches its end in its event loop: EOF means the master is gone.
  *
- * The queue is bounded twice.  Bulk traffic (answers, notices, session
+ * The queue is bounded.  Bulk traffic (long answers, notices, session
  * lists) is sent only while ch_fits() says the queue stays under
  * CH_QUEUE_SOFT; the sender answers "ERR 503 busy" instead, so nothing is
- * dropped without somebody being told.  Short control messages (an error
- * answer, CH_END, CH_UNNAME, CH_KICKED: at most one per waiting session or
- * pending request) may use the room between CH_QUEUE_SOFT and the hard
- * CH_QUEUE_MAX, which they cannot fill.  Past CH_QUEUE_MAX ch_send fails
- * with ENOBUFS.
+ * dropped without somebody being told.  Short messages (CH_SHORT bytes of
+ * data at most: a short answer, an error, CH_END, CH_UNNAME, CH_KICKED, a
+ * session's request) are always queued: each answers or ends one request
+ * or session, and a peer that does not read its channel sends no new
+ * requests, so their number is bounded by what it asked before it
+ * stopped.  Refusing one would leave a session waiting for good.  Anything
+ * longer is refused past CH_QUEUE_MAX (ENOBUFS), a last safety net.
  *
  * Retiring a worker takes two steps, so that a client told to reconnect can
  * never land on another worker that is about to retire too: first every
@@ -32,6 +34,7 @@
 #define CH_DATA_MAX	4096
 #define CH_QUEUE_MAX	(64 * 1024 * 1024)	/* a peer this far behind is stuck */
 #define CH_QUEUE_SOFT	(48 * 1024 * 1024)	/* bulk traffic stops here */
+#define CH_SHORT	512			/* never refused (see above) */
 
 enum ch_cmd {
 	/* worker -> master */

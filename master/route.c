@@ -14,8 +14,7 @@
  * Every question gets exactly one answer, and nothing is dropped silently:
  *
  *  - a waiting session always gets an answer.  A short one (OK, an error)
- *    may use the channel's reserve (channel.h), which one answer per waiting
- *    session cannot fill; a long one (a WHO list) is sent only if it fits
+ *    is always queued (channel.h: one per waiting session); a long one (a WHO list) is sent only if it fits
  *    under the channel's soft bound, else the session gets "ERR 503" and
  *    its worker counts it (route_busy);
  *  - a message or notice that does not fit its recipients' channels is not
@@ -49,7 +48,7 @@
 
 #define NICK_MAX	16
 #define GATHER_MS	2000	/* a worker slower than this is left out */
-#define ANSWER_SMALL	256	/* answers this short may use the reserve */
+#define ANSWER_SMALL	CH_SHORT	/* answers this short always go */
 
 struct nick {
 	char		name[NICK_MAX + 1];
@@ -362,27 +361,23 @@ gather_who_lines(const struct gather *g, struct buf *out)
 {
 	const char *p = g->lines.p, *end = p + g->lines.len, *nl;
 	char *f[6], line[512];
+	struct buf lines;
 	unsigned n = 0;
-	size_t head;
 	int i;
 
-	buf_printf(out, "OK %-10u\n", 0u);	/* rewritten below */
-	head = out->len;
+	memset(&lines, 0, sizeof lines);
 	for (; p < end && (nl = memchr(p, '\n', end - p)) != NULL; p = nl + 1) {
 		snprintf(line, sizeof line, "%.*s", (int)(nl - p), p);
 		f[0] = line;
 		for (i = 1; i < 6 && (f[i] = strchr(f[i - 1], ';')) != NULL; i++)
 			*f[i]++ = '\0';
-		if (i == 6) {
-			buf_printf(out, "%s;%s;%s\n", f[0], f[1], f[4]);
+		if (i == 6 && buf_printf(&lines, "%s;%s;%s\n", f[0], f[1], f[4]) == 0)
 			n++;
-		}
 	}
-	/* "OK n" with no padding: move the lines up behind the real count. */
-	i = snprintf(line, sizeof line, "OK %u\n", n);
-	memmove(out->p + i, out->p + head, out->len - head);
-	memcpy(out->p, line, i);
-	out->len = out->len - head + i;
+	buf_printf(out, "OK %u\n", n);
+	if (lines.len > 0)
+		buf_append(out, lines.p, lines.len);
+	buf_free(&lines);
 }
 
 static void
@@ -403,14 +398,22 @@ gather_finish(void)
 				gather_who_lines(&cur, &who);
 				buf_append(&who, tail.p, tail.len);
 			}
-			route_answer(wt->slot, wt->session, who.p, who.len);
+			if (who.len == 0)	/* out of memory */
+				route_answer(wt->slot, wt->session,
+				    "ERR 500 out of memory\n", 22);
+			else
+				route_answer(wt->slot, wt->session, who.p,
+				    who.len);
 		} else if (wt->done != NULL) {
 			if (list.len == 0) {
 				buf_printf(&list, "OK %u\n", cur.nlines);
 				buf_append(&list, cur.lines.p, cur.lines.len);
 				buf_append(&list, tail.p, tail.len);
 			}
-			wt->done(wt->ctx, list.p, list.len);
+			if (list.len == 0)
+				wt->done(wt->ctx, "ERR 500 out of memory\n", 22);
+			else
+				wt->done(wt->ctx, list.p, list.len);
 		}
 	}
 	buf_free(&who);

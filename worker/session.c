@@ -105,7 +105,7 @@ session_close(struct conn *c)
 			*pp = c->hnext;
 			break;
 		}
-	/* A control message, one per session: it may use the reserve. */
+	/* A short message, one per session: the channel always takes it. */
 	if (c->nick[0] != '\0' || (c->waiting && c->pending_nick[0] != '\0'))
 		if (ch_send(&w.ch, CH_UNNAME, w.slot_index, c->id, 0, NULL, 0) == -1)
 			log_warn("session %llu: cannot free its nickname: %s",
@@ -378,7 +378,7 @@ session_list(const struct ch_msg *m)
 	if (len > 0 && (!ch_fits(&w.ch, len) || ch_send(&w.ch, CH_PART,
 	    w.slot_index, m->arg, 0, part, len) == -1))
 		cut = 1;
-	/* One per list asked for, which the master bounds: the reserve takes it. */
+	/* Short, one per list asked for: the channel always takes it. */
 	if (ch_send(&w.ch, CH_END, w.slot_index, m->arg, cut, NULL, 0) == -1)
 		log_warn("session list: cannot end it: %s", strerror(errno));
 }
