@@ -45,7 +45,7 @@ enum ch_cmd {
 	CH_MSG,		/* arg session: data "to\0from\0text" (answered) */
 	CH_WHO,		/* arg session: list the sessions (answered) */
 	CH_PART,	/* arg tag: lines of a session list */
-	CH_END,		/* arg tag: end of this worker's session list (arg2 1: cut short)  */
+	CH_END,		/* arg tag, arg2 1 if cut short: end of a session list */
 	CH_KICKED,	/* arg tag, arg2 1 if the session was found */
 	/* master -> worker */
 	CH_RETIRE,	/* stop accepting, keep serving */
