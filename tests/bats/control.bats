@@ -13,7 +13,9 @@ CLEAN=()
 teardown() {
 	local p f
 	for p in "${STOPPED[@]:-}"; do [ -n "$p" ] && kill -CONT "$p" 2>/dev/null; done
-	for p in "${BG[@]:-}"; do [ -n "$p" ] && kill -KILL "$p" 2>/dev/null; done
+	for p in "${BG[@]:-}"; do
+		[ -n "$p" ] && { kill -KILL "$p"; wait "$p"; } 2>/dev/null
+	done
 	teardown_server
 	for f in "${CLEAN[@]:-}"; do [ -n "$f" ] && rm -rf "$f"; done
 	true
@@ -149,6 +151,31 @@ shared_dir() {
 	[ "$ms" -ge 4500 ]
 	[ "$ms" -le $((5000 * SCALE + 3000)) ]
 	log_has "sent no command for too long"
+}
+
+@test "with all 32 control connections running a command, a newcomer is told ERR 503 busy; then served again" {
+	start_server -w 2
+	wait_until 10 workers_ready 2
+	base=$(fds_of "$SERVER_PID")
+	wpid=$(worker_pid 1)
+	kill -STOP "$wpid"
+	STOPPED+=("$wpid")
+	wait_until 5 stopped "$wpid"
+	# 32 lists, each waiting for the stopped worker (2 s, or 4 s for those
+	# that join the next gather): nobody idle to make room for a newcomer.
+	for i in $(seq 1 32); do
+		"$BIN/trainsrv-ctl" -p "$PORT" list >/dev/null 2>&1 3>&- &
+		BG+=($!)
+	done
+	wait_until 5 fds_are "$SERVER_PID" $((base + 32))
+	run "$BIN/trainsrv-ctl" -p "$PORT" stats
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"trainsrv-ctl: 503 busy: every control connection is running a command; try again"* ]]
+	# They are all answered within the bound, and the operator gets in again.
+	wait_until 6 fds_are "$SERVER_PID" "$base"
+	run ctl stats
+	[ "$status" -eq 0 ]
 }
 
 @test "the server never uses or removes a control socket path owned by another user" {
