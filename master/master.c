@@ -29,12 +29,15 @@
  * Sessions across workers (route.c): nicknames, messages, session lists
  * and kicks all go through the master over the workers' channels.  The
  * master is the one process that talks to every worker, and a channel is
- * a SOCK_SEQPACKET socketpair that keeps order and, with its queue, never
- * drops a message: so a sender's messages reach each recipient in the
- * order sent, whichever worker either is on, and a nickname is unique
- * because one process decides it.  A session that asked (NAME, MSG, WHO)
- * answers nothing else until the master's answer comes back, which keeps
- * its replies in order.  The operator's commands (control.c: the control
+ * a SOCK_SEQPACKET socketpair that keeps order and, with its bounded queue,
+ * drops nothing silently (what does not fit is answered ERR 503 to whoever
+ * asked): so a sender's messages reach each recipient in the order sent,
+ * whichever worker either is on, and a nickname is unique because one
+ * process decides it.  Whatever waits on a worker waits at most 2 s
+ * (route.c), and a worker's end is told to the routing exactly once,
+ * whether its exit or its channel's end is seen first.  A session that
+ * asked (NAME, MSG, WHO) answers nothing else until the master's answer
+ * comes back, which keeps its replies in order.  The operator's commands (control.c: the control
  * socket and the console) use the same routes.  A shared-memory mailbox
  * was the alternative; it would need a lock or a lock-free queue per
  * recipient, and a way to wake the recipient, which the channels give.

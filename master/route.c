@@ -14,9 +14,9 @@
  * Every question gets exactly one answer, and nothing is dropped silently:
  *
  *  - a waiting session always gets an answer.  A short one (OK, an error)
- *    is always queued (channel.h: one per waiting session); a long one (a WHO list) is sent only if it fits
- *    under the channel's soft bound, else the session gets "ERR 503" and
- *    its worker counts it (route_busy);
+ *    is always queued (channel.h: one per waiting session); a long one (a
+ *    WHO list) is sent only if it fits under the channel's soft bound,
+ *    else the session gets "ERR 503" and its worker counts it (route_busy);
  *  - a message or notice that does not fit its recipients' channels is not
  *    sent, and its sender is told so (ERR 503);
  *  - a session list waits at most GATHER_MS for the workers; what answered
