@@ -38,9 +38,10 @@
  * whether its exit or its channel's end is seen first.  A session that
  * asked (NAME, MSG, WHO) answers nothing else until the master's answer
  * comes back, which keeps its replies in order.  The operator's commands
- * (control.c: the control socket and the console) use the same routes.  A shared-memory mailbox
- * was the alternative; it would need a lock or a lock-free queue per
- * recipient, and a way to wake the recipient, which the channels give.
+ * (control.c: the control socket and the console) use the same routes.
+ * A shared-memory mailbox was the alternative; it would need a lock or a
+ * lock-free queue per recipient, and a way to wake the recipient, which
+ * the channels give.
  */
 #include <errno.h>
 #include <poll.h>
