@@ -63,13 +63,12 @@ free_port() {
 	return 1
 }
 
-# A directory nobody can write in, removed at teardown.
+# shared_dir — SHARED: a directory anyone (nobody too) can write in,
+# removed at teardown.
 shared_dir() {
-	local d
-	d=$(mktemp -d /tmp/trainsrv-ctl-test.XXXXXX)
-	chmod 0777 "$d"
-	CLEAN+=("$d")
-	echo "$d"
+	SHARED=$(mktemp -d /tmp/trainsrv-ctl-test.XXXXXX)
+	chmod 0777 "$SHARED"
+	CLEAN+=("$SHARED")
 }
 
 @test "list with a stopped worker answers within 2 s: the sessions that answered, and which worker did not" {
@@ -228,7 +227,8 @@ shared_dir() {
 
 @test "trainsrv-ctl refuses a peer running as another user (SO_PEERCRED), even behind a root-owned file" {
 	needs_root "a socket file chowned to root, served by nobody"
-	path=$(shared_dir)/ctl.sock
+	shared_dir
+	path=$SHARED/ctl.sock
 	fake_server "$path" 'OK 0\n' "${NOBODY[@]}"
 	chown root:root "$path"
 	run "$BIN/trainsrv-ctl" -s "$path" wall hello
