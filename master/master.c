@@ -29,15 +29,19 @@
  * Sessions across workers (route.c): nicknames, messages, session lists
  * and kicks all go through the master over the workers' channels.  The
  * master is the one process that talks to every worker, and a channel is
- * a SOCK_SEQPACKET socketpair that keeps order and, with its queue, never
- * drops a message: so a sender's messages reach each recipient in the
- * order sent, whichever worker either is on, and a nickname is unique
- * because one process decides it.  A session that asked (NAME, MSG, WHO)
- * answers nothing else until the master's answer comes back, which keeps
- * its replies in order.  The operator's commands (control.c: the control
- * socket and the console) use the same routes.  A shared-memory mailbox
- * was the alternative; it would need a lock or a lock-free queue per
- * recipient, and a way to wake the recipient, which the channels give.
+ * a SOCK_SEQPACKET socketpair that keeps order and, with its bounded queue,
+ * drops nothing silently (what does not fit is answered ERR 503 to whoever
+ * asked): so a sender's messages reach each recipient in the order sent,
+ * whichever worker either is on, and a nickname is unique because one
+ * process decides it.  Whatever waits on a worker waits at most 2 s
+ * (route.c), and a worker's end is told to the routing exactly once,
+ * whether its exit or its channel's end is seen first.  A session that
+ * asked (NAME, MSG, WHO) answers nothing else until the master's answer
+ * comes back, which keeps its replies in order.  The operator's commands
+ * (control.c: the control socket and the console) use the same routes.
+ * A shared-memory mailbox was the alternative; it would need a lock or a
+ * lock-free queue per recipient, and a way to wake the recipient, which
+ * the channels give.
  */
 #include <errno.h>
 #include <poll.h>
@@ -353,6 +357,24 @@ m_early_death(void)
 	    (long long)M.backoff);
 }
 
+/*
+ * A worker's channel is done: closed, and the routing told, exactly once
+ * per worker whichever comes first, its end-of-file (m_channel) or its
+ * reaping (m_worker_exited): a worker killed while the master was stopped
+ * is reaped before its EOF is ever read, and must free its nicknames too.
+ */
+static void
+m_channel_gone(unsigned slot)
+{
+	struct proc *p = &procs[slot];
+
+	if (p->ch.fd == -1)
+		return;
+	ch_close(&p->ch);
+	p->accepting = 0;
+	route_worker_gone(slot);
+}
+
 static void
 m_worker_exited(unsigned slot, pid_t pid, int status)
 {
@@ -362,6 +384,7 @@ m_worker_exited(unsigned slot, pid_t pid, int status)
 	int planned = M.stopping || p->state == PROC_RETIRING ||
 	    p->state == PROC_STOPPING || p->gen != M.gen;
 
+	m_channel_gone(slot);
 	ST_SET(s->conns, 0);
 	ST_SET(s->accepting, 0);
 	ST_SET(s->state, ST_DEAD);
@@ -418,9 +441,7 @@ m_channel(unsigned slot)
 	}
 	if (r == 0 || (r == -1 && errno != EAGAIN)) {
 		/* The worker is gone or going: wait for SIGCHLD. */
-		ch_close(&p->ch);
-		p->accepting = 0;
-		route_worker_gone(slot);
+		m_channel_gone(slot);
 	}
 }
 
@@ -508,7 +529,7 @@ m_signals(void)
 static int
 m_timeout(void)
 {
-	int64_t now = now_ms(), next = now + TICK_MS;
+	int64_t now = now_ms(), next = now + TICK_MS, d;
 	unsigned i;
 
 	for (i = 0; i < PROC_MAX; i++) {
@@ -519,6 +540,11 @@ m_timeout(void)
 	}
 	if (M.stopping && M.stop_deadline < next)
 		next = M.stop_deadline;
+	/* Session lists, kicks and control clients wait a bounded time. */
+	if ((d = route_deadline()) != 0 && d < next)
+		next = d;
+	if ((d = ctl_deadline()) != 0 && d < next)
+		next = d;
 	return next <= now ? 0 : (int)(next - now);
 }
 
@@ -608,6 +634,30 @@ master_segment(void)
 	return M.seg;
 }
 
+/*
+ * A testing aid, documented in trainsrv(8): TRAINSRV_TEST_CHANNEL_SOFT
+ * lowers the channels' soft bound (bytes, 4096 and up), so that the tests
+ * can reach it with a few hundred messages instead of 48 MB.  Set before
+ * the first fork: master and workers use the same.
+ */
+static void
+m_test_knobs(void)
+{
+	const char *s = getenv("TRAINSRV_TEST_CHANNEL_SOFT");
+	unsigned long v;
+	char *end;
+
+	if (s == NULL)
+		return;
+	v = strtoul(s, &end, 10);
+	if (*s != '\0' && *end == '\0' && v >= 4096 && v <= CH_QUEUE_SOFT) {
+		ch_soft = v;
+		log_info("testing: channel soft bound %lu bytes", v);
+	} else
+		log_warn("TRAINSRV_TEST_CHANNEL_SOFT=%s ignored (4096 to %d)", s,
+		    CH_QUEUE_SOFT);
+}
+
 int
 master_run(struct config *cfg, int lfd, struct tt *tt, struct st_segment *seg)
 {
@@ -623,6 +673,7 @@ master_run(struct config *cfg, int lfd, struct tt *tt, struct st_segment *seg)
 		log_warn("sigaction: %s", strerror(errno));
 		return 1;
 	}
+	m_test_knobs();
 	proc_init();
 	m_publish_timetable();
 	ST_SET(seg->hdr->workers_target, M.target);
@@ -631,6 +682,8 @@ master_run(struct config *cfg, int lfd, struct tt *tt, struct st_segment *seg)
 		return 1;
 	for (;;) {
 		m_signals();
+		route_tick(now_ms());
+		ctl_tick(now_ms());
 		if (M.shutdown_at != 0 && now_ms() >= M.shutdown_at && !M.stopping) {
 			M.shutdown_at = 0;
 			m_stop();
