@@ -215,7 +215,7 @@ raise_nofile() {
 		    { echo "U+$cp: $output"; false; }
 	done
 	# Neighbours of those ranges are not invisible controls: the usual rule.
-	run ask "NAME al$(printf '\u2065')ice"
+	run ask "NAME al$(printf '\u2070')ice"
 	[[ "$output" == *"ERR 400 bad nickname (1 to 16 of"* ]]
 	run ask "NAME alice"
 	[[ "$output" == *"OK 0"* ]]
