@@ -9,9 +9,13 @@
  *  - `target` workers of the current timetable generation exist, counting
  *    those starting, ready, and dead ones waiting for their respawn;
  *  - a worker that dies unexpectedly is respawned into the same slot at
- *    once, unless workers keep dying before they become ready (more than
- *    CRASH_DEATHS within CRASH_WINDOW_MS), in which case respawns wait
- *    100 ms, doubling up to 5 s, until a worker becomes ready again;
+ *    once, unless workers keep dying early (more than CRASH_DEATHS within
+ *    CRASH_WINDOW_MS), in which case respawns wait 100 ms, doubling up to
+ *    5 s, until a worker started since has stayed up STABLE_MS.  "Early"
+ *    is before readiness, or within STABLE_MS after it by a crash (a
+ *    fault signal or an error exit): a worker that faults on its first
+ *    request, or on its first write to the stats segment, would otherwise
+ *    be respawned at once for ever, since each one does say it is ready;
  *  - a worker that exits with EXIT_FATAL is not respawned (fewer workers;
  *    none left means the master gives up).
  *
@@ -62,6 +66,7 @@
 
 #define CRASH_DEATHS		10	/* more than this many ... */
 #define CRASH_WINDOW_MS		5000	/* ... early deaths within this */
+#define STABLE_MS		1000	/* ready this long: not an early death */
 #define BACKOFF_MIN_MS		100
 #define BACKOFF_MAX_MS		5000
 #define STOP_DEADLINE_MS	10000	/* then SIGKILL */
@@ -81,6 +86,7 @@ static struct {
 	int			 reload_again;	/* a SIGHUP came during a reload */
 	int64_t			 deaths[CRASH_DEATHS + 1];	/* early deaths, ring */
 	unsigned		 ndeaths;
+	int64_t			 last_death;	/* ms, the last early death */
 	int64_t			 backoff;	/* 0: respawn at once */
 	int64_t			 shutdown_at;	/* ms; operator's "shutdown N" */
 } M;
@@ -338,12 +344,34 @@ m_reconcile(void)
 	m_scale();
 }
 
-/* Record a death before readiness; turn the crash-loop guard on if needed. */
+/*
+ * Whether an unplanned death counts for the crash-loop guard: before
+ * readiness, whatever killed it; shortly after, only a crash.  An
+ * operator's SIGKILL or SIGTERM of a fresh worker is no crash loop.
+ */
+static int
+m_is_early(const struct proc *p, int status)
+{
+	int sig;
+
+	if (p->state == PROC_STARTING)
+		return 1;
+	if (p->state != PROC_READY || now_ms() - p->since >= STABLE_MS)
+		return 0;
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status) != 0;
+	sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+	return sig == SIGSEGV || sig == SIGBUS || sig == SIGABRT ||
+	    sig == SIGILL || sig == SIGFPE;
+}
+
+/* Record an early death; turn the crash-loop guard on if needed. */
 static void
 m_early_death(void)
 {
 	int64_t now = now_ms(), oldest;
 
+	M.last_death = now;
 	M.deaths[M.ndeaths++ % (CRASH_DEATHS + 1)] = now;
 	if (M.ndeaths <= CRASH_DEATHS)
 		return;
@@ -352,7 +380,7 @@ m_early_death(void)
 		return;
 	M.backoff = M.backoff == 0 ? BACKOFF_MIN_MS :
 	    (M.backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : M.backoff * 2);
-	log_warn("workers keep dying at start-up (%d in %d s): respawns "
+	log_warn("workers keep dying early (%d in %d s): respawns "
 	    "delayed by %lld ms", CRASH_DEATHS + 1, CRASH_WINDOW_MS / 1000,
 	    (long long)M.backoff);
 }
@@ -402,7 +430,7 @@ m_worker_exited(unsigned slot, pid_t pid, int status)
 			M.target--;
 		return;
 	}
-	if (p->state == PROC_STARTING)
+	if (m_is_early(p, status))
 		m_early_death();
 	p->state = PROC_PENDING;
 	p->respawn_at = now_ms() + M.backoff;
@@ -423,11 +451,6 @@ m_channel(unsigned slot)
 				p->state = PROC_READY;
 				p->since = now_ms();
 			}
-			if (M.backoff != 0)
-				log_info("worker %u is ready; respawns no longer "
-				    "delayed", slot);
-			M.backoff = 0;
-			M.ndeaths = 0;
 			break;
 		case CH_RETIRED:
 			p->accepting = 0;
@@ -443,6 +466,34 @@ m_channel(unsigned slot)
 		/* The worker is gone or going: wait for SIGCHLD. */
 		m_channel_gone(slot);
 	}
+}
+
+/*
+ * The crash-loop guard stands down once a worker that became ready after
+ * the last early death has stayed up STABLE_MS: workers that were already
+ * running say nothing about whether new ones survive.
+ */
+static void
+m_stable(void)
+{
+	int64_t now = now_ms();
+	unsigned i;
+
+	if (M.ndeaths == 0)
+		return;
+	for (i = 0; i < PROC_MAX; i++) {
+		const struct proc *p = &procs[i];
+
+		if (p->state == PROC_READY && p->since > M.last_death &&
+		    now - p->since >= STABLE_MS)
+			break;
+	}
+	if (i == PROC_MAX)
+		return;
+	if (M.backoff != 0)
+		log_info("worker %u is up; respawns no longer delayed", i);
+	M.backoff = 0;
+	M.ndeaths = 0;
 }
 
 static void
@@ -537,6 +588,11 @@ m_timeout(void)
 			next = procs[i].respawn_at;
 		if (procs[i].state == PROC_RETIRING && procs[i].deadline < next)
 			next = procs[i].deadline;
+		/* The crash-loop guard looks again when a worker turns stable. */
+		if (M.ndeaths != 0 && procs[i].state == PROC_READY &&
+		    procs[i].since > M.last_death &&
+		    procs[i].since + STABLE_MS < next)
+			next = procs[i].since + STABLE_MS;
 	}
 	if (M.stopping && M.stop_deadline < next)
 		next = M.stop_deadline;
@@ -689,6 +745,7 @@ master_run(struct config *cfg, int lfd, struct tt *tt, struct st_segment *seg)
 			m_stop();
 		}
 		m_deadlines();
+		m_stable();
 		m_reconcile();
 		if (M.stopping ? !m_alive() : M.target == 0)
 			break;
