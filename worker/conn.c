@@ -16,6 +16,23 @@
  * Closing politely: the last reply or notice is sent, the write side is shut
  * down, and what the client still sends is read and discarded for at most
  * CONN_LINGER_MS, so that it gets our last words instead of a reset.
+ *
+ * Lifetime: one epoll_wait batch may hold several events for a connection,
+ * and the handling of one event (a routed answer, a notice, a kick) may
+ * close a connection that a later event of the batch names.  So conn_close
+ * never frees: it closes the socket, unlinks the connection from the list,
+ * the session table and the count (exactly once: a second close does
+ * nothing), marks it CONN_DEAD and puts it on w.dead; every entry point
+ * ignores a dead connection, and conn_reap frees them once the loop turn is
+ * over and no event of the batch is left.
+ *
+ * No stall, no spin: whenever a connection could make progress by itself
+ * (complete lines buffered, output under CONN_OUT_HIGH, not waiting for the
+ * master), it is answered now, not when the next event comes, since none
+ * may come: the client may have sent everything and be waiting for the
+ * replies.  And epoll watches for input only while there is room to read
+ * it into, since level-triggered EPOLLIN or EPOLLRDHUP that cannot be read
+ * would fire for ever.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -63,19 +80,41 @@ conn_count(void)
 		ST_SET(w.slot->state, w.nconns > 0 ? ST_BUSY : ST_IDLE);
 }
 
+/* c->in is full: nothing more can be read until its lines are answered. */
+static int
+conn_in_full(const struct conn *c)
+{
+	return c->in != NULL && c->in_len == c->in_cap;
+}
+
+/*
+ * Can c go on by itself: is it open, not waiting for the master, under
+ * backpressure's mark, with a complete line buffered or the client's
+ * end-of-file still to act on?
+ */
+static int
+conn_more(const struct conn *c)
+{
+	return c->state == CONN_OPEN && !c->waiting &&
+	    conn_pending(c) < CONN_OUT_HIGH && (c->peer_eof ||
+	    (c->in != NULL && memchr(c->in, '\n', c->in_len) != NULL));
+}
+
 static void
 conn_watch(struct conn *c)
 {
 	struct epoll_event ev;
 	uint32_t want = 0;
 
-	if (!c->peer_eof)
+	if (c->state == CONN_DEAD)
+		return;
+	if (!c->peer_eof && !conn_in_full(c))
 		want |= EPOLLRDHUP;
 	if (c->state == CONN_LINGER)
 		want |= EPOLLIN;
 	else {
 		if (c->state == CONN_OPEN && !c->peer_eof && !c->waiting &&
-		    conn_pending(c) < CONN_OUT_HIGH)
+		    conn_pending(c) < CONN_OUT_HIGH && !conn_in_full(c))
 			want |= EPOLLIN;
 		if (conn_pending(c) > 0)
 			want |= EPOLLOUT;
@@ -90,11 +129,19 @@ conn_watch(struct conn *c)
 	c->events = want;
 }
 
+/*
+ * Close c now, free it at the end of the loop turn (see the top of the
+ * file).  Closing twice does nothing, so the count never goes wrong.
+ */
 void
 conn_close(struct conn *c)
 {
+	if (c->state == CONN_DEAD)
+		return;
 	session_close(c);
-	close(c->fd);	/* also leaves the epoll set */
+	if (close(c->fd) == -1)	/* also leaves the epoll set */
+		log_warn("conn_close: close: %s", strerror(errno));
+	c->fd = -1;
 	if (c->prev != NULL)
 		c->prev->next = c->next;
 	else
@@ -102,10 +149,31 @@ conn_close(struct conn *c)
 	if (c->next != NULL)
 		c->next->prev = c->prev;
 	free(c->in);
+	c->in = NULL;
+	c->in_len = c->in_cap = 0;
 	buf_free(&c->out);
-	free(c);
-	w.nconns--;
+	c->out_off = 0;
+	c->waiting = 0;
+	c->state = CONN_DEAD;
+	c->dead_next = w.dead;
+	w.dead = c;
+	if (w.nconns == 0)
+		log_warn("conn_close: connection count already 0");
+	else
+		w.nconns--;
 	conn_count();
+}
+
+/* Free the connections closed during this loop turn: no event names them now. */
+void
+conn_reap(void)
+{
+	struct conn *c;
+
+	while ((c = w.dead) != NULL) {
+		w.dead = c->dead_next;
+		free(c);
+	}
 }
 
 struct conn *
@@ -185,6 +253,10 @@ conn_flush(struct conn *c)
 {
 	ssize_t n;
 
+	if (c->state == CONN_DEAD) {
+		w.wbuf.len = 0;
+		return -1;
+	}
 	if (w.wbuf.len > 0) {
 		n = conn_send(c, w.wbuf.p, w.wbuf.len);
 		if (n >= 0 && (size_t)n < w.wbuf.len &&
@@ -397,44 +469,62 @@ conn_keep(struct conn *c, const char *rest, size_t len, int advanced)
 	return 0;
 }
 
-/* Answer what data[0..len) holds, keep the rest, send the replies. */
+/*
+ * Answer what data[0..len) holds, keep the rest, send the replies; again
+ * while the socket takes them and complete lines are left (conn_more), so
+ * that lines held back by backpressure never wait for an event that will
+ * not come.  Bounded: no read happens here, and each turn answers a line.
+ */
 static void
 conn_input(struct conn *c, char *data, size_t len, int force)
 {
-	size_t used = conn_lines(c, data, len, force);
+	size_t used;
 
-	if (conn_keep(c, data + used, len - used, used > 0) == -1) {
-		w.wbuf.len = 0;
-		conn_close(c);
-		return;
-	}
-	if (c->state == CONN_OPEN && c->in_len > CONN_LINE_MAX + 1 &&
-	    memchr(c->in, '\n', c->in_len) == NULL) {
-		c->in_len = 0;
-		conn_too_long(c);
-	}
-	if (c->state == CONN_OPEN && c->peer_eof && !c->waiting &&
-	    conn_out_len(c) < CONN_OUT_HIGH) {
-		/* The client is done sending; its last line may lack the LF. */
-		if (c->in_len > 0 && c->in_len <= CONN_LINE_MAX) {
-			c->in[c->in_len] = '\0';
-			conn_answer(c, c->in, c->in_len, NULL);
+	for (;;) {
+		used = conn_lines(c, data, len, force);
+		if (conn_keep(c, data + used, len - used, used > 0) == -1) {
+			w.wbuf.len = 0;
+			conn_close(c);
+			return;
 		}
-		conn_leave(c, NULL);
+		if (c->state == CONN_OPEN && c->in_len > CONN_LINE_MAX + 1 &&
+		    memchr(c->in, '\n', c->in_len) == NULL) {
+			c->in_len = 0;
+			conn_too_long(c);
+		}
+		if (c->state == CONN_OPEN && c->peer_eof && !c->waiting &&
+		    conn_out_len(c) < CONN_OUT_HIGH &&
+		    (c->in == NULL || memchr(c->in, '\n', c->in_len) == NULL)) {
+			/* The client is done sending; its last line may lack the LF. */
+			if (c->in_len > 0 && c->in_len <= CONN_LINE_MAX) {
+				c->in[c->in_len] = '\0';
+				conn_answer(c, c->in, c->in_len, NULL);
+			}
+			conn_leave(c, NULL);
+		}
+		if (conn_flush(c) == -1 || !conn_more(c))
+			return;
+		data = c->in != NULL ? c->in : w.rbuf;
+		len = c->in_len;
 	}
-	conn_flush(c);
 }
 
 static void
-conn_read(struct conn *c)
+conn_read(struct conn *c, uint32_t events)
 {
 	char *data = c->in ? c->in : w.rbuf;
 	size_t len = c->in ? c->in_len : 0;
 	size_t room = c->in ? c->in_cap - c->in_len : sizeof w.rbuf;
 	ssize_t n;
 
-	if (room == 0)
+	if (room == 0) {
+		/* Not watched for input while full (conn_watch): a hang-up. */
+		if (events & EPOLLHUP)
+			conn_close(c);
+		else
+			conn_watch(c);
 		return;
+	}
 	do
 		n = read(c->fd, data + len, room);
 	while (n == -1 && errno == EINTR);
@@ -474,6 +564,8 @@ conn_discard(struct conn *c)
 void
 conn_resume(struct conn *c)
 {
+	if (c->state == CONN_DEAD)
+		return;
 	if (c->state == CONN_OPEN && (c->in_len > 0 || c->peer_eof))
 		conn_input(c, c->in != NULL ? c->in : w.rbuf, c->in_len, 0);
 	else
@@ -521,6 +613,8 @@ conn_slurp(struct conn *c)
 void
 conn_retire(struct conn *c, const char *notice)
 {
+	if (c->state == CONN_DEAD)
+		return;
 	if (c->state == CONN_OPEN && c->in_len > 0)
 		conn_lines(c, c->in, c->in_len, 1);
 	conn_slurp(c);
@@ -531,6 +625,8 @@ conn_retire(struct conn *c, const char *notice)
 void
 conn_event(struct conn *c, uint32_t events)
 {
+	if (c->state == CONN_DEAD)
+		return;		/* closed earlier in this batch */
 	if (c->state == CONN_LINGER) {
 		conn_discard(c);
 		return;
@@ -538,7 +634,7 @@ conn_event(struct conn *c, uint32_t events)
 	if (events & EPOLLOUT) {
 		if (conn_flush(c) == -1)
 			return;
-		if (c->state == CONN_OPEN && conn_pending(c) == 0 && c->in_len > 0) {
+		if (conn_more(c)) {
 			conn_resume(c);
 			return;
 		}
@@ -548,7 +644,7 @@ conn_event(struct conn *c, uint32_t events)
 		return;
 	}
 	if (c->state == CONN_OPEN && (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)))
-		conn_read(c);
+		conn_read(c, events);
 	else if (events & (EPOLLRDHUP | EPOLLHUP)) {
 		/* Closing and the client hung up: no one left to linger for. */
 		c->peer_eof = 1;
