@@ -53,6 +53,8 @@
 
 static const char	greeting[] = "* trainsrv " TRAINSRV_VERSION " ready; type HELP\n";
 
+static int	conn_push(struct conn *);
+
 static size_t
 conn_pending(const struct conn *c)
 {
@@ -207,7 +209,7 @@ conn_new(int fd, const struct sockaddr_storage *peer)
 	session_open(c, peer);
 	conn_count();
 	buf_append(&w.wbuf, greeting, sizeof greeting - 1);
-	return conn_flush(c) == -1 ? NULL : c;
+	return conn_push(c) == -1 ? NULL : c;
 }
 
 /* Send what we can; returns the bytes sent, or -1 when the peer is gone. */
@@ -247,9 +249,9 @@ conn_linger(struct conn *c)
 	return 0;
 }
 
-/* Flush w.wbuf (c's replies) or c's own output.  -1: c was closed. */
-int
-conn_flush(struct conn *c)
+/* Send w.wbuf (c's replies) or c's own output.  -1: c was closed. */
+static int
+conn_push(struct conn *c)
 {
 	ssize_t n;
 
@@ -502,7 +504,7 @@ conn_input(struct conn *c, char *data, size_t len, int force)
 			}
 			conn_leave(c, NULL);
 		}
-		if (conn_flush(c) == -1 || !conn_more(c))
+		if (conn_push(c) == -1 || !conn_more(c))
 			return;
 		data = c->in != NULL ? c->in : w.rbuf;
 		len = c->in_len;
@@ -510,19 +512,15 @@ conn_input(struct conn *c, char *data, size_t len, int force)
 }
 
 static void
-conn_read(struct conn *c, uint32_t events)
+conn_read(struct conn *c)
 {
 	char *data = c->in ? c->in : w.rbuf;
 	size_t len = c->in ? c->in_len : 0;
 	size_t room = c->in ? c->in_cap - c->in_len : sizeof w.rbuf;
 	ssize_t n;
 
-	if (room == 0) {
-		/* Not watched for input while full (conn_watch): a hang-up. */
-		if (events & EPOLLHUP)
-			conn_close(c);
-		else
-			conn_watch(c);
+	if (room == 0) {	/* not watched while full: resynchronise */
+		conn_watch(c);
 		return;
 	}
 	do
@@ -549,8 +547,10 @@ conn_discard(struct conn *c)
 
 	for (i = 0; i < 4; i++) {
 		n = read(c->fd, w.rbuf, sizeof w.rbuf);
-		if (n > 0)
+		if (n > 0) {
+			ST_ADD(w.slot->bytes_in, n);
 			continue;
+		}
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -569,7 +569,22 @@ conn_resume(struct conn *c)
 	if (c->state == CONN_OPEN && (c->in_len > 0 || c->peer_eof))
 		conn_input(c, c->in != NULL ? c->in : w.rbuf, c->in_len, 0);
 	else
-		conn_flush(c);
+		conn_push(c);
+}
+
+/*
+ * Send what is queued for c (a notice, a kick's last words...).  If that
+ * lifts the backpressure, the lines it held back are answered now: no other
+ * event may come for them.  -1: c was closed.
+ */
+int
+conn_flush(struct conn *c)
+{
+	if (conn_push(c) == -1)
+		return -1;
+	if (conn_more(c))
+		conn_resume(c);
+	return c->state == CONN_DEAD ? -1 : 0;
 }
 
 /*
@@ -619,7 +634,7 @@ conn_retire(struct conn *c, const char *notice)
 		conn_lines(c, c->in, c->in_len, 1);
 	conn_slurp(c);
 	conn_leave(c, notice);
-	conn_flush(c);
+	conn_push(c);
 }
 
 void
@@ -632,26 +647,28 @@ conn_event(struct conn *c, uint32_t events)
 		return;
 	}
 	if (events & EPOLLOUT) {
-		if (conn_flush(c) == -1)
+		if (conn_push(c) == -1)
 			return;
 		if (conn_more(c)) {
 			conn_resume(c);
 			return;
 		}
 	}
-	if (events & EPOLLERR) {
+	/*
+	 * An error, or a hang-up of both directions (a reset; not a client's
+	 * half-close, which is EPOLLRDHUP): nobody can read our replies any
+	 * more, and EPOLLHUP, always reported, would wake us for ever.
+	 */
+	if (events & (EPOLLERR | EPOLLHUP)) {
 		conn_close(c);
 		return;
 	}
-	if (c->state == CONN_OPEN && (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)))
-		conn_read(c, events);
-	else if (events & (EPOLLRDHUP | EPOLLHUP)) {
-		/* Closing and the client hung up: no one left to linger for. */
+	if (c->state == CONN_OPEN && (events & (EPOLLIN | EPOLLRDHUP)))
+		conn_read(c);
+	else if (events & EPOLLRDHUP) {
+		/* Closing and the client is done sending: stop watching that. */
 		c->peer_eof = 1;
-		if (events & EPOLLHUP)
-			conn_close(c);
-		else
-			conn_watch(c);
+		conn_watch(c);
 	}
 }
 
@@ -675,7 +692,7 @@ conn_sweep(void)
 		    w.now - c->last_active > w.idle_ms) {
 			ST_ADD(w.slot->timeouts, 1);
 			conn_leave(c, "* timeout");
-			conn_flush(c);
+			conn_push(c);
 		}
 	}
 }

@@ -358,7 +358,9 @@ w_init(const struct worker_args *wa, int chan)
 	ST_SET(w.slot->pid, (uint32_t)getpid());
 	ST_SET(w.slot->generation, wa->generation);
 	ST_SET(w.slot->started_at, (int64_t)time(NULL));
+	/* Gauges: a killed predecessor in this slot left its values. */
 	ST_SET(w.slot->conns, 0);
+	ST_SET(w.slot->nicknames, 0);
 	ST_SET(w.slot->state, ST_STARTING);
 	ST_ADD(w.slot->workers, 1);
 }

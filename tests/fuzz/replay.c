@@ -26,6 +26,9 @@
 #define LLVMFuzzerTestOneInput	fuzz_timetable_one
 #include "tests/fuzz/fuzz_timetable.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput	fuzz_conn_one
+#include "tests/fuzz/fuzz_conn.c"
+#undef LLVMFuzzerTestOneInput
 
 static const struct harness {
 	const char	*name;
@@ -33,6 +36,7 @@ static const struct harness {
 } harnesses[] = {
 	{ "request", fuzz_request_one },
 	{ "timetable", fuzz_timetable_one },
+	{ "conn", fuzz_conn_one },
 };
 #define NHARNESS	(sizeof harnesses / sizeof harnesses[0])
 
@@ -166,6 +170,6 @@ main(int argc, char **argv)
 		}
 	}
 	fprintf(stderr, "usage: fuzz-replay dir\n"
-	    "       fuzz-replay request|timetable file...\n");
+	    "       fuzz-replay request|timetable|conn file...\n");
 	return 2;
 }
