@@ -634,6 +634,13 @@ conn_retire(struct conn *c, const char *notice)
 		conn_lines(c, c->in, c->in_len, 1);
 	conn_slurp(c);
 	conn_leave(c, notice);
+	/*
+	 * A client that does not read its last replies must not keep the
+	 * worker past the master's stop deadline (a SIGKILL, and no "*
+	 * shutdown" for anyone): it gets less time than usual.
+	 */
+	if (c->state == CONN_CLOSING && c->deadline > w.now + CONN_LEAVE_MS)
+		c->deadline = w.now + CONN_LEAVE_MS;
 	conn_push(c);
 }
 

@@ -19,6 +19,7 @@
 #define CONN_LINE_DEADLINE_MS	30000		/* a line must complete in */
 #define CONN_LINGER_MS		2000		/* lingering close */
 #define CONN_FLUSH_MS		10000		/* last words must leave in */
+#define CONN_LEAVE_MS		5000		/* the same when the worker leaves */
 
 enum conn_state {
 	CONN_OPEN,	/* reading and answering */

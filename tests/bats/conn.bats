@@ -9,12 +9,14 @@
 load helpers
 
 HOSTILE_PID=
+MUTE_PID=
 
 teardown() {
-	if [ -n "$HOSTILE_PID" ]; then
-		kill -TERM "$HOSTILE_PID" 2>/dev/null || true
-		wait "$HOSTILE_PID" 2>/dev/null || true
-	fi
+	local p
+	for p in $HOSTILE_PID $MUTE_PID; do
+		kill -TERM "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
 	teardown_server
 }
 
@@ -141,7 +143,7 @@ healthy() {
 	healthy "$pids"
 }
 
-@test "stop during a stalled pipeline: graceful and quick, no SIGKILL" {
+@test "stop with a stalled pipeline and a client that never reads: graceful, no SIGKILL" {
 	start_server -w 2
 	wait_until 10 workers_ready 2
 	local t0
@@ -152,14 +154,18 @@ healthy() {
 	    >"$BATS_TEST_TMPDIR/replies" &
 	HOSTILE_PID=$!
 	wait_until 10 replies_ge 1000 "$BATS_TEST_TMPDIR/replies"
-	# And one whose input buffer is full, not reading.
-	"$BIN/hostile" -p "$PORT" -g pipeline -n 4000 -w $((3000 * SCALE)) \
+	# And one whose input buffer is full, that reads nothing for 30 s:
+	# the worker gives it 5 s to take its last replies, then goes.
+	"$BIN/hostile" -p "$PORT" -g pipeline -n 4000 -w 30000 \
 	    -r "$BATS_TEST_TMPDIR/sent" >/dev/null 2>&1 &
+	MUTE_PID=$!
 	wait_until 10 file_has sent "$BATS_TEST_TMPDIR/sent"
 	t0=$(now_ms)
 	kill -TERM "$SERVER_PID"
-	wait_until 8 pid_gone "$SERVER_PID"
+	wait_until 9 pid_gone "$SERVER_PID"
 	note "stop took $(( $(now_ms) - t0 )) ms"
 	if log_has "SIGKILL"; then false; fi
 	log_has "stopped"
+	# The reading client got its notice.
+	wait_until 10 file_has '^\* shutdown' "$BATS_TEST_TMPDIR/replies"
 }
