@@ -9,9 +9,11 @@
  * only what the socket would not take is copied into the connection's
  * output buffer.  So 10,000 idle sessions cost 10,000 small structs.
  *
- * Backpressure: while a connection has more than CONN_OUT_HIGH bytes unsent
- * it is not read and its buffered requests wait; past CONN_OUT_MAX (a client
- * that never reads one huge reply) it is closed.
+ * Backpressure: requests are answered CONN_OUT_CHUNK of replies at a time,
+ * and only while the socket takes all of them; the requests left wait in
+ * the connection's buffer until it does (EPOLLOUT), and nothing more is read
+ * while they wait or while more than CONN_OUT_HIGH bytes are unsent.  Past
+ * CONN_OUT_MAX (a client that never reads one huge reply) it is closed.
  *
  * Closing politely: the last reply or notice is sent, the write side is shut
  * down, and what the client still sends is read and discarded for at most
@@ -27,14 +29,18 @@
  * over and no event of the batch is left.
  *
  * No stall, no spin: whenever a connection could make progress by itself
- * (complete lines buffered, output under CONN_OUT_HIGH, not waiting for the
- * master), it is answered now, not when the next event comes, since none
+ * (complete lines buffered, all output taken by the socket, not waiting for
+ * the master), it is answered now, not when the next event comes, since none
  * may come: the client may have sent everything and be waiting for the
- * replies.  And epoll watches for input only while there is room to read
- * it into, since level-triggered EPOLLIN or EPOLLRDHUP that cannot be read
- * would fire for ever.
+ * replies.  Lines are answered CONN_OUT_CHUNK of output at a time, going on
+ * while the socket takes it all, and nothing more is read while lines wait:
+ * a client that sends and never reads pins little more than a chunk.
+ * And epoll watches for input only while there is room to read it into,
+ * since level-triggered EPOLLIN or EPOLLRDHUP that cannot be read would
+ * fire for ever.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -89,17 +95,23 @@ conn_in_full(const struct conn *c)
 	return c->in != NULL && c->in_len == c->in_cap;
 }
 
+/* Complete lines wait in c->in (held back by backpressure or a wait). */
+static int
+conn_backlog(const struct conn *c)
+{
+	return c->in != NULL && memchr(c->in, '\n', c->in_len) != NULL;
+}
+
 /*
- * Can c go on by itself: is it open, not waiting for the master, under
- * backpressure's mark, with a complete line buffered or the client's
- * end-of-file still to act on?
+ * Can c go on by itself: is it open, not waiting for the master, all its
+ * output taken by the socket, with a complete line buffered or the client's
+ * end-of-file still to act on?  (With output unsent, EPOLLOUT will come.)
  */
 static int
 conn_more(const struct conn *c)
 {
-	return c->state == CONN_OPEN && !c->waiting &&
-	    conn_pending(c) < CONN_OUT_HIGH && (c->peer_eof ||
-	    (c->in != NULL && memchr(c->in, '\n', c->in_len) != NULL));
+	return c->state == CONN_OPEN && !c->waiting && conn_pending(c) == 0 &&
+	    (c->peer_eof || conn_backlog(c));
 }
 
 static void
@@ -115,8 +127,12 @@ conn_watch(struct conn *c)
 	if (c->state == CONN_LINGER)
 		want |= EPOLLIN;
 	else {
+		/*
+		 * Not while lines wait: they are answered first, so that the
+		 * unsent output of a client that does not read stays small.
+		 */
 		if (c->state == CONN_OPEN && !c->peer_eof && !c->waiting &&
-		    conn_pending(c) < CONN_OUT_HIGH && !conn_in_full(c))
+		    conn_pending(c) < CONN_OUT_HIGH && !conn_backlog(c))
 			want |= EPOLLIN;
 		if (conn_pending(c) > 0)
 			want |= EPOLLOUT;
@@ -269,6 +285,17 @@ conn_push(struct conn *c)
 		n = conn_send(c, c->out.p + c->out_off, conn_pending(c));
 		if (n > 0)
 			c->out_off += n;
+		/*
+		 * Replies are appended behind what is unsent: drop what was
+		 * sent once it outweighs the rest (each byte moves at most
+		 * once on average), or the buffer would grow with all that a
+		 * slow reader was ever sent.
+		 */
+		if (c->out_off > 0 && c->out_off >= conn_pending(c)) {
+			memmove(c->out.p, c->out.p + c->out_off, conn_pending(c));
+			c->out.len -= c->out_off;
+			c->out_off = 0;
+		}
 	} else
 		n = 0;
 	if (n == -1) {
@@ -411,11 +438,11 @@ conn_hint(struct conn_hints *hs, size_t off)
 
 /*
  * Answer the complete lines of data[0..len); returns how many bytes were
- * used.  Stops early under backpressure unless force is set (a retiring
+ * used.  Stops once c's unsent output reaches mark (SIZE_MAX when a retiring
  * worker answers everything it has read).
  */
 static size_t
-conn_lines(struct conn *c, char *data, size_t len, int force)
+conn_lines(struct conn *c, char *data, size_t len, size_t mark)
 {
 	struct conn_hints hs;
 	size_t off = 0, ll;
@@ -424,7 +451,7 @@ conn_lines(struct conn *c, char *data, size_t len, int force)
 	w.clock = 0;
 	conn_prefetch(data, len, &hs);
 	while (c->state == CONN_OPEN && !c->waiting &&
-	    (force || conn_out_len(c) < CONN_OUT_HIGH)) {
+	    conn_out_len(c) < mark) {
 		if ((nl = memchr(data + off, '\n', len - off)) == NULL)
 			break;
 		ll = nl - (data + off);
@@ -472,18 +499,19 @@ conn_keep(struct conn *c, const char *rest, size_t len, int advanced)
 }
 
 /*
- * Answer what data[0..len) holds, keep the rest, send the replies; again
- * while the socket takes them and complete lines are left (conn_more), so
- * that lines held back by backpressure never wait for an event that will
- * not come.  Bounded: no read happens here, and each turn answers a line.
+ * Answer what data[0..len) holds, CONN_OUT_CHUNK of replies at a time, keep
+ * the rest, send the replies; again while the socket takes them all and
+ * complete lines are left (conn_more), so that lines held back never wait
+ * for an event that will not come.  Bounded: no read happens here, and each
+ * turn answers a line.
  */
 static void
-conn_input(struct conn *c, char *data, size_t len, int force)
+conn_input(struct conn *c, char *data, size_t len)
 {
 	size_t used;
 
 	for (;;) {
-		used = conn_lines(c, data, len, force);
+		used = conn_lines(c, data, len, CONN_OUT_CHUNK);
 		if (conn_keep(c, data + used, len - used, used > 0) == -1) {
 			w.wbuf.len = 0;
 			conn_close(c);
@@ -535,7 +563,7 @@ conn_read(struct conn *c)
 		c->peer_eof = 1;
 	ST_ADD(w.slot->bytes_in, n);
 	c->last_active = w.now;
-	conn_input(c, data, len + n, 0);
+	conn_input(c, data, len + n);
 }
 
 /* Lingering: read and throw away until EOF, an error or the deadline. */
@@ -567,7 +595,7 @@ conn_resume(struct conn *c)
 	if (c->state == CONN_DEAD)
 		return;
 	if (c->state == CONN_OPEN && (c->in_len > 0 || c->peer_eof))
-		conn_input(c, c->in != NULL ? c->in : w.rbuf, c->in_len, 0);
+		conn_input(c, c->in != NULL ? c->in : w.rbuf, c->in_len);
 	else
 		conn_push(c);
 }
@@ -614,7 +642,7 @@ conn_slurp(struct conn *c)
 			c->peer_eof = 1;
 		ST_ADD(w.slot->bytes_in, n);
 		len += n;
-		used = conn_lines(c, data, len, 1);
+		used = conn_lines(c, data, len, SIZE_MAX);
 		if (conn_keep(c, data + used, len - used, used > 0) == -1)
 			break;
 	}
@@ -631,7 +659,7 @@ conn_retire(struct conn *c, const char *notice)
 	if (c->state == CONN_DEAD)
 		return;
 	if (c->state == CONN_OPEN && c->in_len > 0)
-		conn_lines(c, c->in, c->in_len, 1);
+		conn_lines(c, c->in, c->in_len, SIZE_MAX);
 	conn_slurp(c);
 	conn_leave(c, notice);
 	/*

@@ -15,6 +15,7 @@
 #define CONN_LINE_MAX		4096		/* request line, LF excluded */
 #define CONN_READ_MAX		16384		/* one read(2) */
 #define CONN_OUT_HIGH		(256 * 1024)	/* stop reading past this */
+#define CONN_OUT_CHUNK		(16 * 1024)	/* held-back lines' replies at a time */
 #define CONN_OUT_MAX		(4 * 1024 * 1024) /* close past this */
 #define CONN_LINE_DEADLINE_MS	30000		/* a line must complete in */
 #define CONN_LINGER_MS		2000		/* lingering close */

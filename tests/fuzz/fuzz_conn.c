@@ -20,10 +20,10 @@
  *
  * After every operation the invariants hold: the connection count equals
  * the list and the stats gauge (never below zero), no closed connection is
- * left in the list, none is stalled (open, not waiting, under the
- * backpressure mark, with a complete line or an end-of-file not acted on:
- * no event would ever come for it), none waits for input it has no room
- * for; and no epoll batch repeats itself without anything happening (a
+ * left in the list, none is stalled (open, not waiting, all its output
+ * sent, with a complete line or an end-of-file not acted on: no event would
+ * ever come for it), none waits for input it has no room for or reads more
+ * while lines wait; and no epoll batch repeats itself without anything happening (a
  * spin).  ASan catches a freed connection touched later in a batch.
  */
 #include <errno.h>
@@ -164,6 +164,7 @@ fconn_check(void)
 {
 	const struct conn *c;
 	unsigned n = 0;
+	int backlog;
 
 	FUZZ_ASSERT(w.dead == NULL, "closed connections left unfreed");
 	FUZZ_ASSERT(w.wbuf.len == 0, "replies left in the worker's buffer");
@@ -175,10 +176,12 @@ fconn_check(void)
 		FUZZ_ASSERT(fconn_find(c->id) == c, "two sessions with one id");
 		if (c->state != CONN_OPEN)
 			continue;
-		FUZZ_ASSERT(c->waiting || fconn_pending(c) >= CONN_OUT_HIGH ||
-		    (!c->peer_eof && (c->in == NULL ||
-		    memchr(c->in, '\n', c->in_len) == NULL)),
+		backlog = c->in != NULL && memchr(c->in, '\n', c->in_len) != NULL;
+		FUZZ_ASSERT(c->waiting || fconn_pending(c) > 0 ||
+		    (!c->peer_eof && !backlog),
 		    "stalled: lines or an end-of-file left with nothing to wake it");
+		FUZZ_ASSERT(!backlog || (c->events & EPOLLIN) == 0,
+		    "reading more while lines wait");
 		FUZZ_ASSERT(c->in == NULL || c->in_len < c->in_cap ||
 		    (c->events & (EPOLLIN | EPOLLRDHUP)) == 0,
 		    "watching for input with no room to read it");
