@@ -315,6 +315,12 @@ w_timeout(void)
 	return (int)next;
 }
 
+/*
+ * An event may name a connection that an earlier event of the same batch
+ * closed (a routed answer flushed into a reset socket, a kick): it is still
+ * allocated, marked dead, and conn_event ignores it; conn_reap frees it
+ * once the turn is over.
+ */
 static void
 w_events(const struct epoll_event *ev, int n)
 {
@@ -352,7 +358,9 @@ w_init(const struct worker_args *wa, int chan)
 	ST_SET(w.slot->pid, (uint32_t)getpid());
 	ST_SET(w.slot->generation, wa->generation);
 	ST_SET(w.slot->started_at, (int64_t)time(NULL));
+	/* Gauges: a killed predecessor in this slot left its values. */
 	ST_SET(w.slot->conns, 0);
+	ST_SET(w.slot->nicknames, 0);
 	ST_SET(w.slot->state, ST_STARTING);
 	ST_ADD(w.slot->workers, 1);
 }
@@ -436,7 +444,7 @@ worker_main(const struct worker_args *wa, int chan)
 		w.now = now_ms();
 		if (n > 0)
 			w_events(ev, n);
-		/* Acted on after the events, so no event refers to a freed conn. */
+		/* Acted on after the events, as they may close connections. */
 		if (w_term) {
 			w_term = 0;
 			if (getppid() != w_master)
@@ -456,6 +464,8 @@ worker_main(const struct worker_args *wa, int chan)
 			next_sweep = w.now + SWEEP_MS;
 		}
 		w_channel_watch();
+		/* The turn is over: no event left names a closed connection. */
+		conn_reap();
 		if (w.leaving != NULL && w.nconns == 0 && !ch_pending(&w.ch))
 			break;
 	}
