@@ -55,6 +55,7 @@ static volatile sig_atomic_t	w_term;
 static int			 w_retire;	/* stop accepting, keep serving */
 static const char		*w_request;	/* leave with this notice */
 static pid_t			 w_master;
+static int			 w_fault_accept;	/* testing: see w_test_fault */
 
 static void
 w_on_term(int sig)
@@ -205,6 +206,8 @@ w_accept(int drain)
 			w_pause(ACCEPT_PAUSE_MS, ACCEPT_NO);
 			return;
 		}
+		if (w_fault_accept)
+			_exit(70);	/* testing: a crash right after ready */
 		if ((c = conn_new(fd, &peer)) != NULL && w.leaving != NULL)
 			conn_retire(c, w.leaving);
 	}
@@ -385,7 +388,8 @@ w_drop_privileges(const struct config *cfg)
 
 /*
  * A testing aid, documented in trainsrv(8): TRAINSRV_TEST_FAIL_START makes
- * every worker die before it is ready ("crash"), or fail at start-up for
+ * every worker die before it is ready ("crash"), on its first connection,
+ * after it said it was ready ("crash-accept"), or fail at start-up for
  * good ("fatal"), so that the tests can drive the crash-loop guard and the
  * "no worker could start" path through the real binary.
  */
@@ -400,6 +404,8 @@ w_test_fault(void)
 		_exit(70);
 	if (strcmp(f, "fatal") == 0)
 		exit(EXIT_FATAL);
+	if (strcmp(f, "crash-accept") == 0)
+		w_fault_accept = 1;
 }
 
 void
