@@ -125,9 +125,9 @@ bench_field() { echo "$BENCH_JSON" | jq -r ".$1"; }
 	# The session saw no failure: every question answered, nothing lost.
 	[ "$st" -eq 0 ]
 	[ "$answered" -eq "$questions" ]
-	! grep -qi 'lost the connection\|cannot connect\|error' "$BATS_TEST_TMPDIR/client.err"
+	refute grep -qi 'lost the connection\|cannot connect\|error' "$BATS_TEST_TMPDIR/client.err"
 	# Deaths after start-up never engage the crash-loop guard.
-	! log_has "respawns delayed"
+	refute log_has "respawns delayed"
 }
 
 @test "SIGKILL on the master under load: workers gone within 2 s; a restart on the port takes over" {
@@ -242,6 +242,6 @@ bench_field() { echo "$BENCH_JSON" | jq -r ".$1"; }
 	[[ "${lines[2]}" == "R$last;Valence;Lyon Part-Dieu;08:00;09:10;"* ]]
 	wait_until 10 live_workers 2
 	# No retiring worker had to be killed; no crash-loop guard.
-	! log_has "killed by signal"
-	! log_has "respawns delayed"
+	refute log_has "killed by signal"
+	refute log_has "respawns delayed"
 }

@@ -30,6 +30,16 @@ wait_until() {
 }
 
 pid_gone() { ! kill -0 "$1" 2>/dev/null; }
+
+# refute CMD [ARGS...] — CMD must fail.  Unlike a line `! CMD`, which bats'
+# `set -e` ignores unless it is the test's last line, this fails the test
+# wherever it stands (tests/lint-bats refuses the `!` form).
+refute() {
+	if "$@"; then
+		echo "refute: this succeeded: $*" >&2
+		return 1
+	fi
+}
 log_has() { grep -q -- "$1" "${2:-$SERVER_LOG}"; }
 
 # start_server [trainsrv args...] — start trainsrv on 127.0.0.1 and a free
@@ -52,13 +62,23 @@ workers_ready() {
 	[ "${n:-0}" -ge "$1" ]
 }
 
-# stop_server — SIGTERM and wait for the master to exit (no-op if gone).
+# stop_server — SIGTERM and wait for the master to exit (no-op if gone).  A
+# graceful stop that needs SIGKILL fails the test, unless the test set
+# STOP_MAY_KILL=1 (then it is only killed).
 stop_server() {
+	local st=0
 	if [ -n "${SERVER_PID:-}" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
 		kill -TERM "$SERVER_PID" 2>/dev/null
-		wait_until 15 pid_gone "$SERVER_PID" || kill -KILL "$SERVER_PID" 2>/dev/null
+		if ! wait_until 15 pid_gone "$SERVER_PID"; then
+			kill -KILL "$SERVER_PID" 2>/dev/null
+			if [ -z "${STOP_MAY_KILL:-}" ]; then
+				echo "stop_server: the master (pid $SERVER_PID) needed SIGKILL to stop" >&2
+				st=1
+			fi
+		fi
 	fi
 	wait 2>/dev/null || true
+	return $st
 }
 
 # ask LINES... — send each argument as one request line, then QUIT, and print

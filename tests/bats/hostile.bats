@@ -23,6 +23,7 @@ note() { echo "# $*" >&3; echo "$*"; }
 stat_json() { "$BIN/trainsrv-stat" -p "$PORT" -j; }
 stat_get() { stat_json | jq -r "$1"; }
 stat_ge() { local v; v=$(stat_get "$1") && [ "${v:-0}" -ge "$2" ]; }
+stat_is() { local v; v=$(stat_get "$1") && [ "$v" = "$2" ]; }
 worker_pids() { stat_get '.workers[] | select(.state != "dead") | .pid' | sort -n; }
 file_has() { grep -q -- "$1" "$2" 2>/dev/null; }
 # rss_kb PID — resident set size in KB.
@@ -94,7 +95,7 @@ p99_ms() {
 	kill -TERM "$HOSTILE_PID"
 	wait "$HOSTILE_PID" || true
 	HOSTILE_PID=
-	wait_until 10 stat_ge .connections 0
+	wait_until 10 stat_is .connections 0
 	run ask PING
 	[ "${lines[2]}" = "PONG" ]
 }
@@ -168,8 +169,8 @@ p99_ms() {
 	# No worker died: the same pids, no respawn, no death in the log.
 	[ "$(worker_pids)" = "$pids" ]
 	[ "$(stat_get .respawns)" -eq 0 ]
-	! log_has "killed by signal"
-	! log_has "exited with status"
+	refute log_has "killed by signal"
+	refute log_has "exited with status"
 }
 
 # check_tt FILE — trainsrv -t on FILE under /usr/bin/time: sets st, rss_mb,
