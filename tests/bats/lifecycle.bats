@@ -4,7 +4,14 @@
 
 load helpers
 
-teardown() { teardown_server; }
+HOSTILE_PID=
+teardown() {
+	if [ -n "$HOSTILE_PID" ]; then
+		kill -TERM "$HOSTILE_PID" 2>/dev/null || true
+		wait "$HOSTILE_PID" 2>/dev/null || true
+	fi
+	teardown_server
+}
 
 stat_json() { "$BIN/trainsrv-stat" -p "$PORT" -j; }
 stat_get() { stat_json | jq -r "$1"; }
@@ -14,6 +21,27 @@ worker_pids() { stat_get '.workers[] | select(.state != "dead") | .pid'; }
 live_workers() { [ "$(stat_get '[.workers[] | select(.state == "idle" or .state == "busy")] | length')" -eq "$1" ]; }
 no_worker_alive() { local p; for p in "$@"; do kill -0 "$p" 2>/dev/null && return 1; done; return 0; }
 segment_gone() { [ ! -e "/dev/shm/trainsrv.$PORT" ]; }
+
+# mute_client — one connection that pipelines STATIONS and never reads the
+# replies (bash's /dev/tcp: it blocks on a full socket, holding it open):
+# once the server has stopped reading it, its worker has replies that
+# cannot leave, and cannot finish its last words quickly.
+mute_client() {
+	timeout $((60 * SCALE)) bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" || exit
+	    r=$(printf "STATIONS\n%.0s" {1..2000})
+	    while printf "%s" "$r" >&3; do :; done' mute "$PORT" 2>/dev/null &
+	HOSTILE_PID=$!
+	wait_until 10 out_stalled
+}
+# out_stalled — megabytes went out, and no more for 300 ms (a sampling
+# interval, not a wait on the server): the kernel's buffers are full.
+out_stalled() {
+	local a b
+	a=$(stat_get .bytes_out)
+	sleep 0.3
+	b=$(stat_get .bytes_out)
+	[ "$a" -gt 1000000 ] && [ "$a" = "$b" ]
+}
 
 @test "a worker killed with SIGKILL is respawned in its slot; no counter goes backward" {
 	start_server -w 2
@@ -84,6 +112,11 @@ segment_gone() { [ ! -e "/dev/shm/trainsrv.$PORT" ]; }
 	[ "$(echo "$json" | jq .failed)" -eq 0 ]
 	[ "$(echo "$json" | jq .wrong_replies)" -eq 0 ]
 	[ "$(echo "$json" | jq .requests)" -gt 5000 ]
+	# Graceful: every connection closed by a reload got its notice first
+	# (a reset is a connection lost without one); each of the 20 got at
+	# least one.
+	[ "$(echo "$json" | jq .resets)" -eq 0 ]
+	[ "$(echo "$json" | jq .reloads)" -ge 20 ]
 }
 
 @test "SIGINT with connected clients: each gets * shutdown, exit 0, segment removed" {
@@ -214,4 +247,51 @@ segment_gone() { [ ! -e "/dev/shm/trainsrv.$PORT" ]; }
 	log_has "not respawned"
 	log_has "no worker could start"
 	segment_gone
+}
+
+@test "a second SIGTERM while stopping kills the workers at once; SIGHUP meanwhile is ignored" {
+	start_server -w 1
+	wait_until 10 workers_ready 1
+	mute_client
+	local pid t0 t1
+	pid=$(worker_pids)
+	kill -TERM "$SERVER_PID"
+	wait_until 5 log_has "stopping: workers finish"
+	# The worker still has last words that nobody reads: it is not done.
+	kill -0 "$pid"
+	kill -HUP "$SERVER_PID"
+	kill -0 "$SERVER_PID"
+	t0=$(now_ms)
+	kill -TERM "$SERVER_PID"
+	wait_until 2 pid_gone "$SERVER_PID"
+	t1=$(now_ms)
+	echo "stopped $((t1 - t0)) ms after the second SIGTERM"
+	log_has "second stop signal: killing the workers now"
+	wait_until 2 pid_gone "$pid"
+	refute log_has "reloading"
+	refute log_has "SIGHUP"
+}
+
+@test "a retiring worker whose client reads nothing is SIGKILLed after 10 s; the reload completes meanwhile" {
+	start_server -w 1
+	wait_until 10 workers_ready 1
+	mute_client
+	local pid t0 t1
+	pid=$(worker_pids)
+	t0=$(now_ms)
+	kill -HUP "$SERVER_PID"
+	wait_until 5 stat_ge .reload_successes 1
+	run ask PING
+	[ "${lines[2]}" = "PONG" ]
+	wait_until 15 log_has "past its deadline: SIGKILL"
+	t1=$(now_ms)
+	wait_until 2 pid_gone "$pid"
+	echo "old worker killed $((t1 - t0)) ms after the reload"
+	[ $((t1 - t0)) -ge 10000 ]
+	[ $((t1 - t0)) -le $((12000 * SCALE)) ]
+	log_has "(pid $pid) past its deadline: SIGKILL"
+	# A planned kill: no respawn, no crash-loop guard.
+	[ "$(stat_get .respawns)" -eq 0 ]
+	refute log_has "respawns delayed"
+	wait_until 5 live_workers 1
 }

@@ -166,8 +166,12 @@ two_workers() {
 	expect carol 'ERR 409 nickname "alice" is taken'
 }
 
-@test "MSG to oneself arrives before its OK 0; @all does not come back" {
+@test "MSG to oneself arrives before its OK 0; 512 bytes is the longest message" {
 	two_workers
+	local max
+	max=$(head -c 512 /dev/zero | tr '\0' m)
+	say alice "MSG @bob $max"
+	expect bob "* msg alice $max"
 	say alice "MSG @ALICE note to self"
 	expect alice "* msg alice note to self"
 	say alice PING
@@ -177,7 +181,7 @@ two_workers() {
 	ok=$(awk -v a="$at" 'NR > a && $0 == "OK 0" { print NR; exit }' "$BATS_TEST_TMPDIR/alice.out")
 	[ -n "$ok" ]
 	[ "$ok" -eq $((at + 1)) ]
-	[ "$(grep -c '^\* msg' "$BATS_TEST_TMPDIR/bob.out")" -eq 0 ]
+	[ "$(grep -c '^\* msg' "$BATS_TEST_TMPDIR/bob.out")" -eq 1 ]
 }
 
 @test "messages lose their control characters (ESC sequences never reach a terminal)" {
