@@ -10,6 +10,10 @@ teardown() {
 		kill -TERM "$HOSTILE_PID" 2>/dev/null || true
 		wait "$HOSTILE_PID" 2>/dev/null || true
 	fi
+	# tmux servers a test started (they would keep bats' fd 3 open).
+	if [ -S "$BATS_TEST_TMPDIR/tmux" ]; then
+		tmux -S "$BATS_TEST_TMPDIR/tmux" kill-server 2>/dev/null || true
+	fi
 	teardown_server
 }
 
@@ -20,6 +24,8 @@ stat_ge() { local v; v=$(stat_get "$1") && [ "${v:-0}" -ge "$2" ]; }
 worker_pids() { stat_get '.workers[] | select(.state != "dead") | .pid'; }
 live_workers() { [ "$(stat_get '[.workers[] | select(.state == "idle" or .state == "busy")] | length')" -eq "$1" ]; }
 no_worker_alive() { local p; for p in "$@"; do kill -0 "$p" 2>/dev/null && return 1; done; return 0; }
+# running PID... — each process exists and is not stopped.
+running() { local p; for p in "$@"; do [ -n "$(ps -o stat= -p "$p" | grep -v '^T')" ] || return 1; done; }
 segment_gone() { [ ! -e "/dev/shm/trainsrv.$PORT" ]; }
 
 # mute_client — one connection that pipelines STATIONS and never reads the
@@ -294,4 +300,39 @@ out_stalled() {
 	[ "$(stat_get .respawns)" -eq 0 ]
 	refute log_has "respawns delayed"
 	wait_until 5 live_workers 1
+}
+
+@test "job control on a real terminal (Ctrl-Z, bg, tostop) changes no worker count; kill -TTIN does" {
+	tm() { tmux -S "$BATS_TEST_TMPDIR/tmux" "$@"; }
+	pane() { tm capture-pane -p -J -S -; }
+	pane_has() { pane | grep -q -- "$1"; }
+	tm new-session -d -x 250 -y 50 "bash --norc --noprofile -i"
+	# In the foreground, -v: every worker logs to the terminal.
+	tm send-keys "cd $ROOT && $BIN/trainsrv -v -b 127.0.0.1 -p 0 -w 2 -f $DATA/sncf.txt" Enter
+	wait_until 10 pane_has "listening on 127.0.0.1:"
+	PORT=$(pane | sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' | head -n 1)
+	SERVER_PID=$(pane | sed -n 's/.*master pid \([0-9]*\).*/\1/p' | head -n 1)
+	wait_until 10 workers_ready 2
+	# Stopped by the terminal, then resumed in the background with
+	# tostop set: the workers' log lines to the terminal are what job
+	# control answers with SIGTTOU.
+	tm send-keys C-z
+	wait_until 5 pane_has "Stopped"
+	tm send-keys "stty tostop; bg" Enter
+	wait_until 5 running "$SERVER_PID"
+	kill -HUP "$SERVER_PID"
+	wait_until 10 stat_ge .reload_successes 1
+	wait_until 10 pane_has "worker 1: debug: exiting"
+	wait_until 10 live_workers 2
+	[ "$(stat_get .workers_target)" -eq 2 ]
+	refute pane_has "SIGTTOU: "
+	refute pane_has "SIGTTIN: "
+	# No process of the server is stopped, and it serves.
+	running "$SERVER_PID" $(ps -o pid= --ppid "$SERVER_PID")
+	run ask PING
+	[ "${lines[2]}" = "PONG" ]
+	# kill(1)'s SIGTTIN still counts.
+	kill -TTIN "$SERVER_PID"
+	wait_until 5 live_workers 3
+	stop_server
 }

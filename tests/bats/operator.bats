@@ -472,6 +472,7 @@ two_workers() {
 @test "the console reads operator commands in the foreground, stays silent in the background" {
 	T=$BATS_TEST_TMPDIR
 	tm() { tmux -S "$T/tmux" "$@"; }
+	fg_pane_has() { tm capture-pane -p | grep -qF -- "$1"; }
 	tm new-session -d -x 200 -y 50 "cd $ROOT && LC_ALL=C.UTF-8 $BIN/trainsrv -b 127.0.0.1 -p 0 -w 1 -f $DATA/sncf.txt 2>$T/fg.log; sleep 60"
 	SERVER_LOG=$T/fg.log
 	wait_until 10 log_has "listening on"
@@ -483,6 +484,17 @@ two_workers() {
 	expect alice "* wall hello from the console"
 	tm send-keys "workers 2" Enter
 	wait_until 5 workers_ready 2 || { tm capture-pane -p; cat "$SERVER_LOG"; "$BIN/trainsrv-stat" -p "$PORT"; false; }
+	# End of file (Ctrl-D): the console reads no more; the server goes on.
+	tm send-keys C-d
+	tm send-keys "wall typed after the end" Enter
+	wait_until 5 fg_pane_has "wall typed after the end"
+	ctl list >/dev/null
+	ctl wall "from the socket"
+	expect alice "* wall from the socket"
+	refute log_has "operator: wall typed after the end"
+	refute saw alice "* wall typed after the end"
+	run ask PING
+	[ "${lines[2]}" = "PONG" ]
 	stop_server
 	tm kill-server
 	tm() { tmux -S "$T/tmux2" "$@"; }
