@@ -23,7 +23,15 @@ stat_get() { stat_json | jq -r "$1"; }
 stat_ge() { local v; v=$(stat_get "$1") && [ "${v:-0}" -ge "$2" ]; }
 worker_pids() { stat_get '.workers[] | select(.state != "dead") | .pid'; }
 live_workers() { [ "$(stat_get '[.workers[] | select(.state == "idle" or .state == "busy")] | length')" -eq "$1" ]; }
-no_worker_alive() { local p; for p in "$@"; do kill -0 "$p" 2>/dev/null && return 1; done; return 0; }
+# no_worker_alive PID... — none of them runs: gone, or a zombie that exited
+# and waits for whoever adopted it (init may reap orphans late).
+no_worker_alive() {
+	local p s
+	for p in "$@"; do
+		s=$(ps -o stat= -p "$p") || continue
+		case $s in Z*) ;; *) return 1 ;; esac
+	done
+}
 # running PID... — each process exists and is not stopped.
 running() { local p; for p in "$@"; do [ -n "$(ps -o stat= -p "$p" | grep -v '^T')" ] || return 1; done; }
 segment_gone() { [ ! -e "/dev/shm/trainsrv.$PORT" ]; }
@@ -166,12 +174,13 @@ out_stalled() {
 	[ "$(stat_get .respawns)" -eq 0 ]
 }
 
-@test "SIGKILL on the master: every worker is gone within 2 s" {
+@test "SIGKILL on the master: every worker is gone within 1 s" {
 	start_server -w 3
 	wait_until 10 workers_ready 3
 	pids=$(worker_pids)
 	kill -KILL "$SERVER_PID"
-	wait_until 2 no_worker_alive $pids
+	# Each worker sees end-of-file on its channel at once.
+	wait_until 1 no_worker_alive $pids
 }
 
 @test "a stale segment is replaced at start; a live owner makes a new server refuse" {
@@ -212,13 +221,15 @@ out_stalled() {
 	[ "${lines[2]}" = "PONG" ]
 }
 
-@test "p99 of 100 requests is under 100 ms" {
+@test "p99 of 100 requests is under 10 ms" {
 	start_server -w 2
 	run "$BIN/trainsrv-bench" -p "$PORT" -c 1 -n 100 --json
 	[ "$status" -eq 0 ]
 	p99=$(echo "${lines[-1]}" | jq .p99_us)
 	echo "p99 = $p99 us"
-	awk -v p="$p99" -v s="$SCALE" 'BEGIN { exit !(p < 100000 * s) }'
+	# Typically 20 to 50 us on an idle machine: 10 ms leaves room for a
+	# loaded one, and still catches a request that waits on a timer.
+	awk -v p="$p99" -v s="$SCALE" 'BEGIN { exit !(p < 10000 * s) }'
 }
 
 @test "crash-loop guard: workers dying before ready get delayed respawns" {
