@@ -79,9 +79,23 @@ stop_server() {
 			fi
 		fi
 	fi
+	# Clients held open with `held` let go; then every background job ends.
+	touch "$BATS_TEST_TMPDIR/release"
 	wait 2>/dev/null || true
 	return $st
 }
+
+# held — write nothing until stop_server (or release) says so: keeps a
+# client's connection open without an end-of-file, e.g.
+#   { printf 'PING\n'; held; } | socat - TCP:...   (a sleep would outlive
+# the test, and the final `wait` would wait for it).
+held() {
+	local limit=$(( $(now_ms) + 120000 * SCALE ))
+	while [ ! -e "$BATS_TEST_TMPDIR/release" ] && [ "$(now_ms)" -lt "$limit" ]; do
+		sleep 0.05
+	done
+}
+release() { touch "$BATS_TEST_TMPDIR/release"; }
 
 # ask LINES... — send each argument as one request line, then QUIT, and print
 # what the server answered (the greeting notice included).
