@@ -275,7 +275,7 @@ stalled() {
 	start_server -w 1
 	wait_until 10 workers_ready 1
 	local g r reqs out unsent
-	printf 'ALL 0;1000\n' | timeout 10 socat -t 5 - "TCP:127.0.0.1:$PORT" >"$BATS_TEST_TMPDIR/one"
+	printf 'ALL 0;1000\n' | timeout $((10 * SCALE)) socat -t 5 - "TCP:127.0.0.1:$PORT" >"$BATS_TEST_TMPDIR/one"
 	g=$(head -n 1 "$BATS_TEST_TMPDIR/one" | wc -c)
 	r=$(( $(wc -c <"$BATS_TEST_TMPDIR/one") - g ))
 	[[ "$(sed -n 2p "$BATS_TEST_TMPDIR/one")" =~ ^OK\ [1-9][0-9]+$ ]]

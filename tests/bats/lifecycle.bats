@@ -138,7 +138,7 @@ out_stalled() {
 	pids=()
 	for i in 1 2 3; do
 		{ printf 'PING\n'; held; } |
-		    timeout 20 socat -t 5 - "TCP:127.0.0.1:$PORT" >"$BATS_TEST_TMPDIR/c$i" &
+		    timeout $((20 * SCALE)) socat -t 5 - "TCP:127.0.0.1:$PORT" >"$BATS_TEST_TMPDIR/c$i" &
 		pids+=($!)
 	done
 	wait_until 10 stat_ge .connections 3

@@ -25,7 +25,7 @@ open_session() {
 	local n=$1 f=$BATS_TEST_TMPDIR/$1
 	rm -f "$f.in" "$f.out"
 	mkfifo "$f.in"
-	timeout 60 socat -t 5 - "TCP:127.0.0.1:$PORT" <"$f.in" >"$f.out" &
+	timeout $((60 * SCALE)) socat -t 5 - "TCP:127.0.0.1:$PORT" <"$f.in" >"$f.out" &
 	PID[$n]=$!
 	exec {fd}>"$f.in"
 	FD[$n]=$fd
@@ -320,7 +320,7 @@ two_workers() {
 	[ -S "$sock" ]
 	# 32 connections that send nothing hold every place.
 	for i in $(seq 1 32); do
-		timeout 30 socat -u "UNIX-CONNECT:$sock" /dev/null &
+		timeout $((30 * SCALE)) socat -u "UNIX-CONNECT:$sock" /dev/null &
 		holders+=($!)
 	done
 	# Each place is taken once the master has accepted it: the 33rd is

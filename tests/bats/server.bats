@@ -176,11 +176,11 @@ teardown() { teardown_server; }
 	# Alone: one line, then end of input (a lone line is never read ahead).
 	: >"$BATS_TEST_TMPDIR/alone"
 	for r in "${reqs[@]}"; do
-		printf '%s\n' "$r" | timeout 10 socat -t 5 - "TCP:127.0.0.1:$PORT" |
+		printf '%s\n' "$r" | timeout $((10 * SCALE)) socat -t 5 - "TCP:127.0.0.1:$PORT" |
 		    sed '1d' >>"$BATS_TEST_TMPDIR/alone"
 	done
 	printf '%s\n' "${reqs[@]}" QUIT |
-	    timeout 10 socat -t 5 - "TCP:127.0.0.1:$PORT" | sed '1d;$d' \
+	    timeout $((10 * SCALE)) socat -t 5 - "TCP:127.0.0.1:$PORT" | sed '1d;$d' \
 	    >"$BATS_TEST_TMPDIR/batch"
 	grep -q '^ERR 404 unknown station "Valense"' "$BATS_TEST_TMPDIR/alone"
 	[ "$(grep -c '^OK 1$' "$BATS_TEST_TMPDIR/alone")" -ge 4 ]
@@ -191,7 +191,7 @@ teardown() { teardown_server; }
 	start_server -w 1
 	long=$(head -c 5000 /dev/zero | tr '\0' 'x')
 	printf 'PING\n%s\nPING\n' "$long" >"$BATS_TEST_TMPDIR/req"
-	run timeout 10 socat -t 5 - "TCP:127.0.0.1:$PORT" <"$BATS_TEST_TMPDIR/req"
+	run timeout $((10 * SCALE)) socat -t 5 - "TCP:127.0.0.1:$PORT" <"$BATS_TEST_TMPDIR/req"
 	[ "$status" -eq 0 ]
 	[ "${lines[2]}" = "PONG" ]
 	[ "${lines[3]}" = "ERR 413 line too long (max 4096 bytes)" ]
@@ -231,7 +231,7 @@ teardown() { teardown_server; }
 	pids=()
 	for i in 1 2 3; do
 		{ printf 'ECHO client %s\n' "$i"; wait_until 10 accepted 3; printf 'QUIT\n'; } |
-		    timeout 20 socat -t 5 - "TCP:127.0.0.1:$PORT" >"$BATS_TEST_TMPDIR/c$i" &
+		    timeout $((20 * SCALE)) socat -t 5 - "TCP:127.0.0.1:$PORT" >"$BATS_TEST_TMPDIR/c$i" &
 		pids+=($!)
 	done
 	for p in "${pids[@]}"; do wait "$p"; done
@@ -286,7 +286,7 @@ conns_open() {
 @test "a NUL byte ends a request's text; no CR or NUL comes back" {
 	start_server -w 1
 	printf 'ECHO G\r\0hidden\nPING\nQUIT\n' >"$BATS_TEST_TMPDIR/req"
-	run timeout 10 socat -t 5 - "TCP:127.0.0.1:$PORT" <"$BATS_TEST_TMPDIR/req"
+	run timeout $((10 * SCALE)) socat -t 5 - "TCP:127.0.0.1:$PORT" <"$BATS_TEST_TMPDIR/req"
 	[ "${lines[1]}" = "OK 1" ]
 	[ "${lines[2]}" = "G" ]
 	[ "${lines[4]}" = "PONG" ]
@@ -371,7 +371,7 @@ conns_open() {
 # idle_client — a connection that reads and never sends (socat -u: the
 # socket is only read); its output goes to $BATS_TEST_TMPDIR/idle.
 idle_client() {
-	timeout 30 socat -u "TCP:127.0.0.1:$PORT" - >"$BATS_TEST_TMPDIR/idle" &
+	timeout $((30 * SCALE)) socat -u "TCP:127.0.0.1:$PORT" - >"$BATS_TEST_TMPDIR/idle" &
 	IDLE_PID=$!
 }
 
@@ -390,7 +390,7 @@ idle_client() {
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/idle")" -eq 2 ]
 	[ "$("$BIN/trainsrv-stat" -p "$PORT" -j | jq .timeouts)" -eq 1 ]
 	# A request every 0.4 s keeps a session alive past 1 s.
-	run bash -c "for i in 1 2 3 4 5 6; do echo PING; sleep 0.4; done | timeout 20 socat -t 2 - TCP:127.0.0.1:$PORT"
+	run bash -c "for i in 1 2 3 4 5 6; do echo PING; sleep 0.4; done | timeout $((20 * SCALE)) socat -t 2 - TCP:127.0.0.1:$PORT"
 	[ "$(printf '%s\n' "${lines[@]}" | grep -c '^PONG$')" -eq 6 ]
 	refute grep -qx '\* timeout' <<<"$output"
 	run "$BIN/trainsrv" -i 0 -t -f "$DATA/sncf.txt"
@@ -409,7 +409,7 @@ idle_client() {
 			printf x
 			sleep 1
 		done
-	} | timeout 60 socat -t 1 - "TCP:127.0.0.1:$PORT" >"$BATS_TEST_TMPDIR/slow" &
+	} | timeout $((60 * SCALE)) socat -t 1 - "TCP:127.0.0.1:$PORT" >"$BATS_TEST_TMPDIR/slow" &
 	t0=$(now_ms)
 	wait_until 40 grep -qx '\* timeout' "$BATS_TEST_TMPDIR/slow"
 	t1=$(now_ms)
@@ -440,8 +440,8 @@ idle_client() {
 	wait_until 10 log_has "listening on"
 	log_has "listening on \[::\]:[0-9]* (IPv4 and IPv6)"
 	PORT=$(sed -n 's/.*listening on \[::\]:\([0-9][0-9]*\) .*/\1/p' "$SERVER_LOG")
-	run timeout 10 socat -t 5 - "TCP4:127.0.0.1:$PORT" <<<"PING"
+	run timeout $((10 * SCALE)) socat -t 5 - "TCP4:127.0.0.1:$PORT" <<<"PING"
 	[ "${lines[2]}" = "PONG" ]
-	run timeout 10 socat -t 5 - "TCP6:[::1]:$PORT" <<<"PING"
+	run timeout $((10 * SCALE)) socat -t 5 - "TCP6:[::1]:$PORT" <<<"PING"
 	[ "${lines[2]}" = "PONG" ]
 }
