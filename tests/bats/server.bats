@@ -445,3 +445,22 @@ idle_client() {
 	run timeout $((10 * SCALE)) socat -t 5 - "TCP6:[::1]:$PORT" <<<"PING"
 	[ "${lines[2]}" = "PONG" ]
 }
+
+@test "ERR 500 when the master runs out of memory; the session goes on, the next NAME works" {
+	# The allocation failure is injected with LD_PRELOAD, which the
+	# sanitizers' runtime does not allow (it must come first).
+	[ -z "${TRAINSRV_SANITIZED:-}" ] || skip "LD_PRELOAD failure injection cannot run under ASan"
+	local fail=$BATS_TEST_TMPDIR/fail
+	LD_PRELOAD=$BIN/failalloc.so FAILALLOC_FILE=$fail start_server -w 1
+	wait_until 10 workers_ready 1
+	# The master's first nickname needs its table allocated: it cannot.
+	touch "$fail"
+	run ask "NAME alice" PING
+	rm -f "$fail"
+	[ "${lines[1]}" = "ERR 500 out of memory" ]
+	[ "${lines[2]}" = "OK 1" ]
+	[ "${lines[3]}" = "PONG" ]
+	[ "$("$BIN/trainsrv-stat" -p "$PORT" -j | jq '.errors_by_code."500"')" -eq 1 ]
+	run ask "NAME alice"
+	[ "${lines[1]}" = "OK 0" ]
+}
