@@ -25,7 +25,8 @@ open_session() {
 	local n=$1 f=$BATS_TEST_TMPDIR/$1
 	rm -f "$f.in" "$f.out"
 	mkfifo "$f.in"
-	timeout $((60 * SCALE)) socat -t 5 - "TCP:127.0.0.1:$PORT" <"$f.in" >"$f.out" &
+	# -t 2: once the server has closed, socat lingers 2 s (waits below allow 5).
+	timeout $((60 * SCALE)) socat -t 2 - "TCP:127.0.0.1:$PORT" <"$f.in" >"$f.out" &
 	PID[$n]=$!
 	exec {fd}>"$f.in"
 	FD[$n]=$fd
