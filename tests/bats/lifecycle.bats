@@ -246,6 +246,23 @@ out_stalled() {
 	[ "$(grep -c 'exited with status 70' "$SERVER_LOG")" -lt 80 ]
 }
 
+@test "crash-loop guard: workers crashing on their first connection, after ready, get delayed respawns; the guard stands down once one stays up" {
+	TRAINSRV_TEST_FAIL_START=crash-accept start_server -w 2
+	wait_until 10 workers_ready 2
+	# Each connection kills the worker that accepts it, just after ready.
+	local i=0
+	until log_has "respawns delayed by"; do
+		i=$((i + 1))
+		[ "$i" -le 60 ] || { cat "$SERVER_LOG"; false; }
+		printf 'PING\n' | timeout $((5 * SCALE)) socat -t 1 - "TCP:127.0.0.1:$PORT" >/dev/null 2>&1 || true
+	done
+	echo "guard engaged after $i connections"
+	[ "$i" -ge 11 ]
+	# Nobody connects any more: a respawned worker stays up, and the guard stands down.
+	wait_until 15 log_has "respawns no longer delayed"
+	wait_until 10 workers_ready 2
+}
+
 @test "kills after start-up never trigger the crash-loop guard" {
 	start_server -w 2
 	for i in $(seq 1 15); do
