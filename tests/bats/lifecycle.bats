@@ -307,7 +307,7 @@ out_stalled() {
 	refute log_has "SIGHUP"
 }
 
-@test "a retiring worker whose client reads nothing is SIGKILLed after 10 s; the reload completes meanwhile" {
+@test "a retiring worker whose client reads nothing leaves within 5 s of the reload; no SIGKILL" {
 	start_server -w 1
 	wait_until 10 workers_ready 1
 	mute_client
@@ -318,6 +318,24 @@ out_stalled() {
 	wait_until 5 stat_ge .reload_successes 1
 	run ask PING
 	[ "${lines[2]}" = "PONG" ]
+	wait_until 10 pid_gone "$pid"
+	t1=$(now_ms)
+	echo "old worker gone $((t1 - t0)) ms after the reload"
+	[ $((t1 - t0)) -ge 5000 ]
+	[ $((t1 - t0)) -le $((8000 * SCALE)) ]
+	refute log_has "past its deadline: SIGKILL"
+	[ "$(stat_get .respawns)" -eq 0 ]
+	wait_until 5 live_workers 1
+}
+
+@test "a retiring worker that does not leave (stopped) is SIGKILLed after 10 s; the reload completes then" {
+	start_server -w 1
+	wait_until 10 workers_ready 1
+	local pid t0 t1
+	pid=$(worker_pids)
+	kill -STOP "$pid"
+	t0=$(now_ms)
+	kill -HUP "$SERVER_PID"
 	wait_until 15 log_has "past its deadline: SIGKILL"
 	t1=$(now_ms)
 	wait_until 2 pid_gone "$pid"
@@ -325,6 +343,9 @@ out_stalled() {
 	[ $((t1 - t0)) -ge 10000 ]
 	[ $((t1 - t0)) -le $((12000 * SCALE)) ]
 	log_has "(pid $pid) past its deadline: SIGKILL"
+	wait_until 5 stat_ge .reload_successes 1
+	run ask PING
+	[ "${lines[2]}" = "PONG" ]
 	# A planned kill: no respawn, no crash-loop guard.
 	[ "$(stat_get .respawns)" -eq 0 ]
 	refute log_has "respawns delayed"
