@@ -75,6 +75,9 @@ size_t		 u8len(const char *);
 int		 term_cols(void);
 int		 term_rows(void);
 
+/* when.c: clock times as people type them, as HH:MM. */
+int		 time_parse(const char *, char *out, size_t size);
+
 /* menu.c: the traveller's menu. */
 int		 menu_run(struct conn *, int raw);
 
