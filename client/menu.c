@@ -355,7 +355,10 @@ ask_time(const char *prompt, char *buf, size_t size, int optional)
 		if (*buf == '\0' && optional)
 			return 1;
 		if (time_parse(buf, hhmm, sizeof(hhmm)) == 0) {
-			snprintf(buf, size, "%s", hhmm);
+			/* H:MM, as the server takes it, stays as typed. */
+			if (strcmp(buf + strspn(buf, "0123456789"),
+			    hhmm + 2) != 0)
+				snprintf(buf, size, "%s", hhmm);
 			return 1;
 		}
 		refusef("Bad time \"%s\": want a time of day such as 7, 7h15, "
@@ -387,7 +390,8 @@ ask_by(char *buf, size_t size)
 
 /* A whole number from lo to hi, or def for nothing. */
 static int
-ask_count(const char *prompt, long lo, long hi, long def, long *v)
+ask_count(const char *prompt, long lo, long hi, long def,
+    const char *deftext, long *v)
 {
 	char buf[LE_MAX], *end;
 
@@ -404,7 +408,7 @@ ask_count(const char *prompt, long lo, long hi, long def, long *v)
 		    errno == 0 && *v >= lo && *v <= hi)
 			return 1;
 		refusef("Please answer a number from %ld to %ld, or nothing "
-		    "for %ld, not \"%s\".", lo, hi, def, buf);
+		    "for %s, not \"%s\".", lo, hi, deftext, buf);
 	}
 }
 
@@ -469,7 +473,7 @@ item_all(void)
 		if (!ui_tty())
 			continue;
 		/* One key: q (or Esc) stops, no Enter needed. */
-		k = le_getkey(conn, "-- Enter or Space for more, q to stop -- ");
+		k = le_getkey(conn, "-- Enter for more, q to stop -- ");
 		if (k == -1)
 			return 0;
 		if (k == 'q' || k == 'Q' || k == 0x1b || k == 0x07)
@@ -517,8 +521,8 @@ item_next(void)
 
 	if (!ask_station("From: ", from, sizeof(from)) ||
 	    !ask_station("To: ", to, sizeof(to)) ||
-	    !ask_time("Leaving at or after (a time such as 7:15, empty for "
-	    "now): ", at, sizeof(at), 1))
+	    !ask_time("Leaving at or after (HH:MM, empty for now): ",
+	    at, sizeof(at), 1))
 		return 0;
 	if (*at == '\0')
 		snprintf(cmd, sizeof(cmd), "NEXT %s;%s", from, to);
@@ -570,9 +574,9 @@ item_window(void)
 
 	if (!ask_station("From: ", from, sizeof(from)) ||
 	    !ask_station("To: ", to, sizeof(to)) ||
-	    !ask_time("Leaving from (a time such as 7:15): ", t1, sizeof(t1),
+	    !ask_time("Leaving from (HH:MM): ", t1, sizeof(t1),
 	    0) ||
-	    !ask_time("Leaving until (a time such as 9pm): ", t2, sizeof(t2),
+	    !ask_time("Leaving until (HH:MM): ", t2, sizeof(t2),
 	    0))
 		return 0;
 	snprintf(cmd, sizeof(cmd), "WINDOW %s;%s;%s;%s", from, to, t1, t2);
@@ -672,10 +676,10 @@ item_departures(void)
 	int k;
 
 	if (!ask_station("Station: ", st, sizeof(st)) ||
-	    !ask_time("At or after (a time such as 7:15, empty for now): ",
+	    !ask_time("At or after (HH:MM, empty for now): ",
 	    at, sizeof(at), 1) ||
 	    !ask_count("How many departures? [10] ", 1, DEPS_MAX,
-	    DEPS_DEFAULT, &count))
+	    DEPS_DEFAULT, "10", &count))
 		return 0;
 	snprintf(title, sizeof(title), "Departures from %s %s%s:", st,
 	    *at == '\0' ? "from now" : "at or after ", at);
@@ -892,10 +896,10 @@ item_journey(void)
 
 	if (!ask_station("From: ", from, sizeof(from)) ||
 	    !ask_station("To: ", to, sizeof(to)) ||
-	    !ask_time("Leaving at or after (a time such as 7:15, empty for "
-	    "now): ", at, sizeof(at), 1) ||
+	    !ask_time("Leaving at or after (HH:MM, empty for now): ",
+	    at, sizeof(at), 1) ||
 	    !ask_count("At most how many changes? (0 to 8, empty for 4) ", 0,
-	    8, -1, &ch))
+	    8, -1, "4", &ch))
 		return 0;
 	if (*at == '\0')
 		time_now(at, sizeof(at));
