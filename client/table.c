@@ -280,17 +280,27 @@ table_width(const size_t *w, const int *shown)
 
 /*
  * Shrink the station columns until the table fits in cols: the longer of
- * the two first, or on a board the origin first, down to ORIGIN_MIN.
+ * the two first.  A board (one origin, said in its title) cuts the origin
+ * to ORIGIN_MIN, then leaves out the origin, the duration, the arrival and
+ * the fare, in that order, before it cuts the destination.
  */
 static void
-widths_fit(size_t *w, const int *shown, size_t cols, int board)
+widths_fit(size_t *w, int *shown, size_t cols, int board)
 {
-	size_t total = table_width(w, shown);
+	static const int drop[] = { C_FROM, C_DUR, C_ARR, C_FARE };
+	size_t total = table_width(w, shown), i;
 
+	while (board && total > cols && w[C_FROM] > ORIGIN_MIN) {
+		w[C_FROM]--;
+		total--;
+	}
+	for (i = 0; board && total > cols && i < sizeof(drop) /
+	    sizeof(drop[0]); i++) {
+		shown[drop[i]] = 0;
+		total = table_width(w, shown);
+	}
 	while (total > cols) {
-		if (board && w[C_FROM] > ORIGIN_MIN)
-			w[C_FROM]--;
-		else if (!board && w[C_FROM] >= w[C_TO] &&
+		if (!board && w[C_FROM] >= w[C_TO] &&
 		    w[C_FROM] > NAME_MIN)
 			w[C_FROM]--;
 		else if (w[C_TO] > NAME_MIN)
