@@ -237,3 +237,17 @@ client_exited() { [ -f "$BATS_TEST_TMPDIR/status" ]; }
 	[ "$status" -eq 0 ]
 	grep -q '→ Very Long Destination Name Indeed *09:30' <<<"$output"
 }
+
+@test "client-travel: the menu in trainsrv-client(1) is the real menu" {
+	local real doc
+	real=$(printf 'q\n' | "$CLIENT" -p "$PORT" 2>&1 >/dev/null |
+	    sed -n '/^  0  /,/^  q  quit$/p')
+	doc=$(sed -n '/^  0  all trains$/,/^  q  quit$/p' "$ROOT/man/trainsrv-client.1")
+	[ -n "$real" ]
+	[ "$real" = "$doc" ]
+	# and the page renders no quote swallowing its text: (‘— when unknown’)
+	if mandoc -T utf8 "$ROOT/man/trainsrv-client.1" | col -b | tr -s " \n" "  " |
+	    grep -qF "‘— when"; then
+		false
+	fi
+}
