@@ -431,15 +431,41 @@ offer_via(const struct train *t, size_t n, const struct table_opts *o)
 		eof = 1;
 }
 
+/*
+ * After a page of all trains: one key, no Enter needed.  0: more, 1: stop,
+ * -1: end of input.  "v" shows the page's via lists whole when cut.
+ */
+static int
+all_more(const struct train *t, size_t n, struct table_opts *o)
+{
+	int k;
+
+	for (;;) {
+		k = le_getkey(conn, o->via_cut ? "-- Enter for more, v: the "
+		    "whole via lists, q to stop -- " :
+		    "-- Enter for more, q to stop -- ");
+		if (k == -1) {
+			eof = 1;
+			return -1;
+		}
+		if ((k == 'v' || k == 'V') && o->via_cut) {
+			via_expand(stdout, t, n);
+			o->via_cut = 0;
+			continue;
+		}
+		return k == 'q' || k == 'Q' || k == 0x1b || k == 0x07;
+	}
+}
+
 /* 0: all trains, a page at a time on a terminal, widths kept. */
 static int
 item_all(void)
 {
 	struct table_opts o;
 	char cmd[64];
-	struct train *t;
+	struct train *t = NULL;
 	struct reply r;
-	size_t offset = 0, limit = 1000, n, got;
+	size_t offset = 0, limit = 1000, n = 0, got;
 	int k;
 
 	memset(&o, 0, sizeof(o));
@@ -454,6 +480,7 @@ item_all(void)
 			return 1;
 		}
 		got = r.nlines;
+		o.via_cut = 0;
 		if (raw)
 			print_raw(&r);
 		else if (got == 0)
@@ -464,20 +491,21 @@ item_all(void)
 				printf("All trains:\n");
 			t = trains_parse(&r, &n);
 			table_print(stdout, t, n, &o);
-			free(t);
 		}
-		reply_free(&r);
-		if (got < limit)
+		if (got < limit) {
+			if (t != NULL)
+				offer_via(t, n, &o);
+			free(t);
+			reply_free(&r);
 			return 1;
+		}
 		offset += got;
-		if (!ui_tty())
-			continue;
-		/* One key: q (or Esc) stops, no Enter needed. */
-		k = le_getkey(conn, "-- Enter for more, q to stop -- ");
-		if (k == -1)
-			return 0;
-		if (k == 'q' || k == 'Q' || k == 0x1b || k == 0x07)
-			return 1;
+		k = ui_tty() ? all_more(t, n, &o) : 0;
+		free(t);
+		t = NULL;
+		reply_free(&r);
+		if (k != 0)
+			return k > 0;
 	}
 }
 
@@ -515,6 +543,7 @@ item_next(void)
 {
 	char from[LE_MAX], to[LE_MAX], at[LE_MAX], cmd[CMD_MAX];
 	char none[TEXT_MAX], title[TEXT_MAX];
+	struct table_opts o;
 	struct train *t;
 	struct reply r;
 	size_t n;
@@ -533,7 +562,9 @@ item_next(void)
 	snprintf(title, sizeof(title), "Next train from %s to %s %s%s:",
 	    from, to, *at == '\0' ? "from now" : "at or after ", at);
 	query(cmd, &r);
-	t = show_trains(&r, &n, NULL, none, title);
+	memset(&o, 0, sizeof(o));
+	if ((t = show_trains(&r, &n, &o, none, title)) != NULL)
+		offer_via(t, n, &o);
 	free(t);
 	reply_free(&r);
 	return 1;
@@ -618,6 +649,7 @@ item_best(void)
 {
 	char from[LE_MAX], to[LE_MAX], by[LE_MAX], cmd[CMD_MAX];
 	char none[TEXT_MAX], title[TEXT_MAX], fare[64], dur[64];
+	struct table_opts o;
 	struct train *t;
 	struct reply r;
 	size_t n;
@@ -637,11 +669,13 @@ item_best(void)
 	else
 		snprintf(none, sizeof(none), "No direct train from %s to %s; "
 		    "try a journey with changes (6).", from, to);
-	if ((t = show_trains(&r, &n, NULL, none, title)) != NULL) {
+	memset(&o, 0, sizeof(o));
+	if ((t = show_trains(&r, &n, &o, none, title)) != NULL) {
 		fmt_fare(t[0].fare, fare, sizeof(fare));
 		fmt_duration(t[0].minutes, dur, sizeof(dur));
 		printf("Train %s leaves at %s and arrives at %s: %s for %s.\n",
 		    t[0].num, t[0].dep, t[0].arr, dur, fare);
+		offer_via(t, n, &o);
 	}
 	free(t);
 	reply_free(&r);
@@ -723,8 +757,10 @@ item_departures(void)
 			    "key: the menu -- ");
 		}
 		free(t);
-		if (k == -1)
+		if (k == -1) {
+			eof = 1;
 			return 0;
+		}
 		if (k != 'm' && k != 'M')
 			return 1;
 	}

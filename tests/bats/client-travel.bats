@@ -49,6 +49,7 @@ tty_client() {
 
 screen() { tmux -L "$TMUX_SOCK" capture-pane -p -J -S - 2>/dev/null; }
 screen_has() { screen | grep -qF -- "$1"; }
+screen_lacks() { ! screen_has "$1"; }
 last_line() { screen | sed 's/[[:space:]]*$//; /^$/d' | tail -n 1; }
 last_line_is() { [ "$(last_line)" = "$1" ]; }
 keys() { tmux -L "$TMUX_SOCK" send-keys "$@"; }
@@ -250,4 +251,26 @@ client_exited() { [ -f "$BATS_TEST_TMPDIR/status" ]; }
 	    grep -qF "‘— when"; then
 		false
 	fi
+}
+
+@test "client-travel: a cut via list is shown whole with v" {
+	need_tmux
+	local i tt=$BATS_TEST_TMPDIR/tt.txt
+	stop_server
+	: >"$tt"
+	for i in 1 2 3 4 5 6 7 8; do
+		echo "V1;Halt Number $i Somewhere;Halt Number $((i + 1)) Somewhere;$((i + 6)):00;$((i + 6)):30;1.00;" >>"$tt"
+	done
+	TIMETABLE=$tt start_server
+	tty_client
+	answer "option >>" 1
+	answer "From:" "halt number 1"
+	answer "To:" "halt number 9"
+	answer "Leaving at or after (HH:MM, empty for now):" 6
+	wait_until 10 screen_has "-- v: the whole via lists"
+	screen_lacks "Halt Number 8 Somewhere"
+	keys v
+	wait_until 10 screen_has "Halt Number 8 Somewhere"
+	screen | grep -q '^V1 via Halt Number 2 Somewhere,'
+	wait_until 10 last_line_is "option >>"
 }
