@@ -274,3 +274,24 @@ client_exited() { [ -f "$BATS_TEST_TMPDIR/status" ]; }
 	screen | grep -q '^V1 via Halt Number 2 Somewhere,'
 	wait_until 10 last_line_is "option >>"
 }
+
+@test "client-travel: no train says what to try instead" {
+	stop_server
+	printf '%s\n' "A1;Arles;Nimes;8:00;8:30;;" "B1;Nimes;Sete;9:00;9:40;;" \
+	    >"$BATS_TEST_TMPDIR/tt.txt"
+	TIMETABLE=$BATS_TEST_TMPDIR/tt.txt start_server
+	# no fare known: best by price finds none, by duration does
+	menu 3 Arles Nimes price q
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"No fare is known for the trains from Arles to Nimes; try best by duration."* ]]
+	menu 3 Arles Nimes duration q
+	[[ "$output" == *"Train A1 leaves at 08:00"* ]]
+	# no direct train: a journey with changes
+	menu 1 Arles Sete 7 q
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"No direct train from Arles to Sete; try a journey with changes (6)."* ]]
+	menu 2 Arles Nimes 10 11 q
+	[[ "$output" == *"try a wider window"* ]]
+	menu 6 Arles Sete 7 "" q
+	[[ "$output" == *"1. Leaves 08:00, arrives 09:40: 1 change"* ]]
+}
