@@ -817,7 +817,7 @@ item_nickname(void)
 		conn_set_nick(conn, nick);
 		ui_msg("You are now %s.", nick);
 	} else
-		refusef("The server says: %s", r.msg);
+		show_error(&r);	/* not asked again: nothing out of step */
 	reply_free(&r);
 	return 1;
 }
@@ -948,7 +948,7 @@ item_journey(void)
 	if (!r.ok || raw)
 		show_error(&r);
 	else if (r.nlines == 0)
-		printf("No journey from %s to %s; try an earlier time%s.\n",
+		printf("No journey from %s to %s. Try an earlier time%s.\n",
 		    from, to, ch >= 0 && ch < 8 ? " or more changes" : "");
 	else {
 		printf("Journeys from %s to %s leaving at or after %s, earliest "
