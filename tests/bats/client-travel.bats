@@ -264,9 +264,9 @@ client_exited() { [ -f "$BATS_TEST_TMPDIR/status" ]; }
 	TIMETABLE=$tt start_server
 	tty_client
 	answer "option >>" 1
-	answer "From:" "halt number 1"
-	answer "To:" "halt number 9"
-	answer "Leaving at or after (HH:MM, empty for now):" 6
+	answer "From:" "Halt Number 1 Somewhere"
+	answer "To:" "Halt Number 9 Somewhere"
+	answer "Leaving at or after (HH:MM, empty for now):" 06:00
 	wait_until 10 screen_has "-- v: the whole via lists"
 	screen_lacks "Halt Number 8 Somewhere"
 	keys v
