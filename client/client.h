@@ -86,6 +86,7 @@ int		 train_parse(char *line, struct train *);
 void		 table_print(FILE *, const struct train *, size_t,
 		    struct table_opts *);
 void		 via_expand(FILE *, const struct train *, size_t);
+void		 table_names_width(struct table_opts *, size_t);
 size_t		 u8width(const char *);
 size_t		 u8width_n(const char *, size_t);
 void		 fmt_duration(const char *minutes, char *buf, size_t size);

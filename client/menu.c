@@ -432,6 +432,26 @@ offer_via(const struct train *t, size_t n, const struct table_opts *o)
 }
 
 /*
+ * A listing that comes a page at a time: its station columns as wide as
+ * the longest station name from the start (STATIONS), so that no page
+ * moves the columns.  Without an answer, widths only grow, page by page.
+ */
+static void
+names_width(struct table_opts *o)
+{
+	struct reply r;
+	size_t i, w, max = 0;
+
+	if (conn_query(conn, "STATIONS", 1, &r) == -1)
+		return;
+	for (i = 0; r.ok && i < r.nlines; i++)
+		if ((w = u8width(r.lines[i])) > max)
+			max = w;
+	reply_free(&r);
+	table_names_width(o, max);
+}
+
+/*
  * After a page of all trains: one key, no Enter needed.  0: more, 1: stop,
  * -1: end of input.  "v" shows the page's via lists whole when cut.
  */
@@ -469,8 +489,10 @@ item_all(void)
 	int k;
 
 	memset(&o, 0, sizeof(o));
-	if (ui_tty())
+	if (ui_tty()) {
 		limit = term_rows() > 12 ? (size_t)term_rows() - 7 : 5;
+		names_width(&o);
+	}
 	for (;;) {
 		snprintf(cmd, sizeof(cmd), "ALL %zu;%zu", offset, limit);
 		query(cmd, &r);

@@ -475,3 +475,16 @@ via_expand(FILE *fp, const struct train *t, size_t n)
 		free(via);
 	}
 }
+
+/*
+ * The station columns of a listing as wide as width (the longest station
+ * name), so that a later page never moves the columns after them.
+ */
+void
+table_names_width(struct table_opts *o, size_t width)
+{
+	if (o->keep[C_FROM] < width)
+		o->keep[C_FROM] = width;
+	if (o->keep[C_TO] < width)
+		o->keep[C_TO] = width;
+}

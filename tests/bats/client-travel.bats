@@ -59,7 +59,13 @@ answer() {
 	type_text "$2"
 	keys Enter
 }
-client_exited() { [ -f "$BATS_TEST_TMPDIR/status" ]; }
+pager_or_menu() {
+	last_line_is "-- Enter for more, q to stop --" || last_line_is "option >>"
+}
+# board_rows_are N — N rows of departures from Valence on the screen.
+board_rows_are() {
+	[ "$(screen | grep -c '^[0-9][0-9]* *Valence →')" -eq "$1" ]
+}
 
 @test "client-travel: a reload while idle at the menu keeps the nickname" {
 	need_tmux
@@ -210,9 +216,9 @@ client_exited() { [ -f "$BATS_TEST_TMPDIR/status" ]; }
 	answer "At or after (HH:MM, empty for now):" 6
 	answer "How many departures? [10]" 1
 	wait_until 10 screen_has "-- m: more departures"
-	[ "$(screen | grep -c '^[0-9][0-9]* *Valence →')" -eq 1 ]
+	board_rows_are 1
 	keys m
-	wait_until 10 test "$(screen | grep -c '^[0-9][0-9]* *Valence →')" -eq 2
+	wait_until 10 board_rows_are 2
 	keys x
 	wait_until 10 last_line_is "option >>"
 }
@@ -294,4 +300,23 @@ client_exited() { [ -f "$BATS_TEST_TMPDIR/status" ]; }
 	[[ "$output" == *"try a wider window"* ]]
 	menu 6 Arles Sete 7 "" q
 	[[ "$output" == *"1. Leaves 08:00, arrives 09:40: 1 change"* ]]
+}
+
+@test "client-travel: the pages of all trains keep their column widths" {
+	need_tmux
+	local i
+	tty_client 14
+	answer "option >>" 0
+	for i in 1 2 3 4 5 6; do
+		wait_until 10 pager_or_menu
+		if last_line_is "option >>"; then
+			break
+		fi
+		keys Enter
+	done
+	last_line_is "option >>"
+	# every row's arrow and departure time in the same column, every page
+	[ "$(screen | grep '→' | sed 's/→.*//' | while IFS= read -r l; do printf '%s\n' "$l" | wc -L; done | sort -u | wc -l)" -eq 1 ]
+	[ "$(screen | grep '→' | sed 's/[0-9][0-9]:[0-9][0-9].*//' | while IFS= read -r l; do printf '%s\n' "$l" | wc -L; done | sort -u | wc -l)" -eq 1 ]
+	[ "$(screen | grep -c '^Train ')" -ge 3 ]
 }
