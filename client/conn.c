@@ -30,7 +30,7 @@
 #define RECONNECT_MS	5000		/* keep trying for this long */
 #define RETRY_MS	100
 #define RELOADS_MAX	8		/* "* reload" in a row for one request */
-#define RENICK_TRIES	20		/* NAME after a reconnection, RETRY_MS apart */
+#define RENICK_TRIES	20		/* NAME again, RETRY_MS apart */
 
 struct conn {
 	char		*host;

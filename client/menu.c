@@ -271,8 +271,8 @@ complete_station(const char *typed, char *out, size_t size)
 			n += (size_t)snprintf(list + n, sizeof(list) - n,
 			    "%s%s", i ? " | " : "", r.lines[i]);
 		if (r.nlines > COMPLETE_SHOW && n < sizeof(list))
-			snprintf(list + n, sizeof(list) - n, " | … (%zu in all)",
-			    r.nlines);
+			snprintf(list + n, sizeof(list) - n,
+			    " | … (%zu in all)", r.nlines);
 		ui_notice("%s", list);
 		if (common > strlen(typed)) {
 			snprintf(out, size, "%.*s", (int)common, r.lines[0]);
@@ -746,7 +746,8 @@ item_departures(void)
 	for (want = count;; want += count) {
 		if (want > DEPS_MAX)
 			want = DEPS_MAX;
-		snprintf(cmd, sizeof(cmd), "DEPARTURES %s;%s;%ld", st, at, want);
+		snprintf(cmd, sizeof(cmd), "DEPARTURES %s;%s;%ld", st, at,
+		    want);
 		query(cmd, &r);
 		if (!r.ok || raw) {
 			show_error(&r);
