@@ -150,16 +150,16 @@ static void
 le_redraw(void)
 {
 	FILE *fp = ui_msgfp();
+	size_t w;
 
 	if (tty)
 		fputs("\r\033[K", fp);
 	fputs(le.prompt, fp);
 	if (tty) {
 		fwrite(le.buf, 1, le.len, fp);
-		/* Back to the cursor, by display columns. */
-		if (le.pos < le.len)
-			fprintf(fp, "\033[%zuD", u8width_n(le.buf + le.pos,
-			    le.len - le.pos));
+		/* Back to the cursor, by display columns (0 would be 1). */
+		if ((w = u8width_n(le.buf + le.pos, le.len - le.pos)) > 0)
+			fprintf(fp, "\033[%zuD", w);
 	}
 	fflush(fp);
 }

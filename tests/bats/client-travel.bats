@@ -320,3 +320,18 @@ board_rows_are() {
 	[ "$(screen | grep '→' | sed 's/[0-9][0-9]:[0-9][0-9].*//' | while IFS= read -r l; do printf '%s\n' "$l" | wc -L; done | sort -u | wc -l)" -eq 1 ]
 	[ "$(screen | grep -c '^Train ')" -ge 3 ]
 }
+
+@test "client-travel: editing in place counts display columns (CJK is two wide)" {
+	need_tmux
+	tty_client
+	answer "option >>" 5
+	wait_until 10 last_line_is "Stations starting with (empty for all):"
+	type_text "東京"
+	keys Left
+	type_text "X"
+	wait_until 10 last_line_is "Stations starting with (empty for all): 東X京"
+	# the cursor after the X: 40 columns of prompt, then 東 (2) and X (1)
+	[ "$(tmux -L "$TMUX_SOCK" display -p '#{cursor_x}')" -eq 43 ]
+	keys End BSpace BSpace
+	wait_until 10 last_line_is "Stations starting with (empty for all): 東"
+}
