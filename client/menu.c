@@ -315,8 +315,9 @@ ask_station(const char *prompt, char *buf, size_t size)
 			return 0;
 		pick_suggestion(buf, size);
 		if (*buf == '\0') {
-			refusef("Please type a station name (Tab completes "
-			    "it).");
+			refuse("Please type a station name (Tab completes "
+			    "it).", "an empty answer where a station name was "
+			    "asked");
 			continue;
 		}
 		if (strchr(buf, ';') != NULL || strlen(buf) > STATION_MAX) {
