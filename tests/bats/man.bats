@@ -2,14 +2,27 @@
 # man.bats — the manual pages: every page in man/ is clean under
 # `mandoc -T lint -W warning`, every trainsrv page they cross-reference
 # exists, and the SYNOPSIS of trainsrv(8), trainsrv-stat(8) and trainsrv-ctl(8)
-# says what the programs' usage lines say.
+# says what the programs' usage lines say.  The pages' examples are compared
+# with what the programs print on the sample timetable, so they cannot drift:
+# the HELP reply and the empty fields of trainsrv-protocol(7), the errors and
+# the address format of trainsrv-ctl(8), the summary lines and the -P series
+# of trainsrv-stat(8), the .zip advice of trainsrv-import(1).  The menu of
+# trainsrv-client(1) is compared in client-travel.bats.  tests/lint-man
+# checks the rendered pages, and the README names only files in the tree.
 #
 # Nothing here is skipped: without mandoc the tests fail and say how to
 # install it.
 
 load helpers
 
+bats_require_minimum_version 1.5.0
+
 MAN=$ROOT/man
+
+teardown() {
+	if [ -n "${HOLDER:-}" ]; then kill $HOLDER 2>/dev/null || true; fi
+	teardown_server
+}
 
 # need_mandoc — fail, saying how to get it, when mandoc is missing.
 need_mandoc() {
@@ -66,6 +79,31 @@ usage() {
 letters() {
 	printf '%s\n' "$1" | grep -o '\[-[^] ]*' | sed 's/^\[-//' | fold -w1 |
 	    LC_ALL=C sort | tr -d '\n'
+}
+
+# rendered PAGE — the page as a reader sees it (mandoc -T utf8), without the
+# overstrike of bold and underline.
+rendered() {
+	mandoc -T utf8 "$1" | sed 's/.\x08//g'
+}
+
+# prose PAGE — the rendered page on one line, blanks squeezed: for sentences
+# that a line break may cut.
+prose() {
+	rendered "$1" | tr -s ' \n' '  '
+}
+
+# display PAGE FIRST — the literal display of PAGE whose first line is FIRST,
+# as rendered, without its indentation: up to a blank line or a line
+# indented less.  Fails when there is none.
+display() {
+	rendered "$1" | awk -v first="$2" '
+	    !on { t = $0; sub(/^ +/, "", t)
+		  if (t == first) { on = 1; ind = length($0) - length(t) } }
+	    on { t = $0; sub(/^ +/, "", t)
+		 if (t == "" || length($0) - length(t) < ind) exit
+		 print substr($0, ind + 1) }
+	    END { exit !on }'
 }
 
 # same_synopsis PAGE PROGRAM — the page's SYNOPSIS and the program's usage
@@ -162,4 +200,176 @@ same_synopsis() {
 
 @test "man: trainsrv-ctl.8 SYNOPSIS matches trainsrv-ctl -h" {
 	same_synopsis "$MAN/trainsrv-ctl.8" "$BIN/trainsrv-ctl"
+}
+
+@test "man: trainsrv-protocol(7)'s HELP example is the server's HELP reply, every command and its OK n" {
+	local page real
+
+	need_mandoc
+	page=$(display "$MAN/trainsrv-protocol.7" HELP) || { echo "no HELP example" >&2; return 1; }
+	page=$(printf '%s\n' "$page" | sed 1d)
+	start_server
+	real=$(ask HELP | sed '1d; $d')
+	[ -n "$real" ]
+	if [ "$page" != "$real" ]; then
+		diff <(printf '%s\n' "$page") <(printf '%s\n' "$real") >&2 || true
+		return 1
+	fi
+}
+
+@test "man: an empty field takes its default exactly where trainsrv-protocol(7) says, and is refused elsewhere" {
+	local text want
+
+	need_mandoc
+	text=$(prose "$MAN/trainsrv-protocol.7")
+	start_server
+	# The defaults the page names: the same reply as the value written out.
+	[[ "$text" == *"NEXT and DEPARTURES take now for an empty time, ALL 0 for an empty offset, DEPARTURES 10 for an empty count and JOURNEY 4 for an empty max_changes."* ]]
+	[ "$(ask 'ALL ;3')" = "$(ask 'ALL 0;3')" ]
+	[ "$(ask 'DEPARTURES Valence;12:00;')" = "$(ask 'DEPARTURES Valence;12:00;10')" ]
+	[ "$(ask 'JOURNEY Valence;Grenoble;07:00;')" = "$(ask 'JOURNEY Valence;Grenoble;07:00;4')" ]
+	# The page's own example: the next ten from now.
+	[[ "$text" == *"‘DEPARTURES Valence;;’ is the next ten from now"* ]]
+	run ask 'DEPARTURES Valence;;' 'NEXT Valence;Grenoble;'
+	[ "$status" -eq 0 ]
+	[[ "${lines[1]}" == "OK "* ]]
+	[ "$(printf '%s\n' "$output" | grep -c '^OK 1$')" -ge 1 ]
+	refute grep -q '^ERR' <<<"$output"
+	# The other side: the errors the page quotes are the server's.
+	[[ "$text" == *"ALL's limit: ‘ALL 5;’ is an error."* ]]
+	run ask 'ALL 5;'
+	[[ "${lines[1]}" == "ERR 400 "* ]]
+	want=$(printf '%s\n' "$text" | sed -n 's/.*‘JOURNEY Valence;Grenoble;’ is ‘\([^’]*\)’.*/\1/p')
+	[ -n "$want" ]
+	run ask 'JOURNEY Valence;Grenoble;'
+	echo "page: $want; server: ${lines[1]}"
+	[ "${lines[1]}" = "$want" ]
+}
+
+@test "man: trainsrv-ctl(8)'s error examples are what trainsrv-ctl prints" {
+	local block line args want got n=0
+
+	need_mandoc
+	block=$(display "$MAN/trainsrv-ctl.8" '$ trainsrv-ctl frob') ||
+	    { echo "no error examples in trainsrv-ctl.8" >&2; return 1; }
+	start_server
+	# Each "$ trainsrv-ctl ARGS" line, run, and the lines under it.
+	while IFS= read -r line; do
+		args=${line#\$ trainsrv-ctl }
+		want=$(printf '%s\n' "$block" | awk -v l="$line" '
+		    $0 == l { on = 1; next } on && /^\$ / { exit } on')
+		eval "set -- $args"
+		run --separate-stderr "$BIN/trainsrv-ctl" -p "$PORT" "$@"
+		got="$output$stderr"
+		echo "trainsrv-ctl $args: page \"$want\", program \"$got\" (status $status)"
+		[ "$status" -eq 1 ]
+		[ "$got" = "$want" ]
+		n=$((n + 1))
+	done < <(printf '%s\n' "$block" | grep '^\$ trainsrv-ctl ')
+	[ "$n" -ge 6 ]
+}
+
+# listed [PATTERN] — trainsrv-ctl list shows a session (whose line has
+# PATTERN, an extended regular expression).
+listed() { "$BIN/trainsrv-ctl" -p "$PORT" list 2>/dev/null | grep -qE -- "${1:-.}"; }
+
+@test "man: a client of the dual-stack socket is listed as plain IPv4, as in trainsrv-ctl(8)" {
+	local addr
+
+	need_mandoc
+	if [ ! -e /proc/net/if_inet6 ]; then
+		skip "no IPv6 on this machine: the dual-stack socket cannot be bound"
+	fi
+	# The page's list example and its words on the format.
+	rendered "$MAN/trainsrv-ctl.8" | grep -qE '^ +1000;bob;127\.0\.0\.1:[0-9]+;0;'
+	[[ "$(prose "$MAN/trainsrv-ctl.8")" == *"not as ‘[::ffff:127.0.0.1]:58140’"* ]]
+	start_server -b ::
+	log_has 'listening on \[::\]:'
+	mkfifo "$BATS_TEST_TMPDIR/in"
+	timeout $((20 * SCALE)) socat -u - "TCP:127.0.0.1:$PORT" \
+	    <"$BATS_TEST_TMPDIR/in" >/dev/null 3>&- &
+	HOLDER=$!
+	exec 5>"$BATS_TEST_TMPDIR/in"
+	wait_until 10 listed
+	run "$BIN/trainsrv-ctl" -p "$PORT" list
+	exec 5>&-
+	echo "$output"
+	[ "$status" -eq 0 ]
+	addr=$(printf '%s\n' "$output" | head -n 1 | cut -d';' -f3)
+	[[ "$addr" =~ ^127\.0\.0\.1:[0-9]+$ ]]
+	# IPv6 itself keeps its brackets (when the loopback has ::1).
+	if [ -n "$(ip -6 addr show lo 2>/dev/null)" ]; then
+		timeout $((20 * SCALE)) socat -u - "TCP:[::1]:$PORT" \
+		    <"$BATS_TEST_TMPDIR/in" >/dev/null 3>&- &
+		HOLDER="$HOLDER $!"
+		exec 5>"$BATS_TEST_TMPDIR/in"
+		wait_until 10 listed ';\[::1\]:[0-9]+;'
+		exec 5>&-
+	fi
+}
+
+# shape — read summary lines; write them with the numbers, the address and
+# the path made N, ADDR and PATH, and the lists after "by command:" and "by
+# error:" left out: what every run of trainsrv-stat shares.
+shape() {
+	sed -E 's/^(by [a-z]+:).*/\1/; s|^timetable [^:]*:|timetable PATH:|;
+	    s/^trainsrv on [^ ]*,/trainsrv on ADDR,/; s/[0-9]+(\.[0-9]+)?/N/g'
+}
+
+@test "man: trainsrv-stat(8)'s summary has the lines trainsrv-stat prints, in order" {
+	local page real
+
+	need_mandoc
+	page=$(display "$MAN/trainsrv-stat.8" '$ trainsrv-stat') ||
+	    { echo "no summary example" >&2; return 1; }
+	page=$(printf '%s\n' "$page" | sed 1d | shape)
+	start_server
+	real=$("$BIN/trainsrv-stat" -p "$PORT" | awk '/^$/ { exit } 1' | shape)
+	if [ "$page" != "$real" ]; then
+		diff <(printf '%s\n' "$page") <(printf '%s\n' "$real") >&2 || true
+		return 1
+	fi
+	# The Summary section shows the same lines as EXAMPLES.
+	[ "$(display "$MAN/trainsrv-stat.8" 'trainsrv on [::]:8080, master pid 8992, up 9 s' | shape)" = "$real" ]
+}
+
+@test "man: trainsrv-stat(8) names every -P series trainsrv-stat prints, and no other" {
+	local page real
+
+	need_mandoc
+	page=$(rendered "$MAN/trainsrv-stat.8" | grep -oE 'trainsrv_[a-z_]+[a-z]' | LC_ALL=C sort -u)
+	start_server
+	real=$("$BIN/trainsrv-stat" -p "$PORT" -P | sed -n 's/^# TYPE \([^ ]*\) .*/\1/p' | LC_ALL=C sort -u)
+	[ "$(printf '%s\n' "$real" | wc -l)" -ge 20 ]
+	if [ "$page" != "$real" ]; then
+		diff <(printf '%s\n' "$page") <(printf '%s\n' "$real") >&2 || true
+		return 1
+	fi
+}
+
+@test "man: trainsrv-import(1)'s advice for a .zip feed is what trainsrv-import prints" {
+	local want
+
+	need_mandoc
+	want=$(display "$MAN/trainsrv-import.1" 'trainsrv-import: feed.zip: unzip it first: trainsrv-import reads a' |
+	    tr '\n' ' ' | sed 's/ $//')
+	[ -n "$want" ]
+	cd "$BATS_TEST_TMPDIR"
+	printf 'PK\003\004' >feed.zip
+	run --separate-stderr "$BIN/trainsrv-import" -d 2026-10-05 -o out.txt feed.zip
+	echo "page: $want"
+	echo "program: $stderr"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "$want" ]
+	[ ! -e out.txt ]
+	# Any other file that is not a directory: said so, not "Not a directory".
+	run --separate-stderr "$BIN/trainsrv-import" -o out.txt out-of-place.txt
+	[ "$status" -eq 1 ]
+	echo x >notes.txt
+	run --separate-stderr "$BIN/trainsrv-import" -o out.txt notes.txt
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "trainsrv-import: notes.txt: not a directory: trainsrv-import reads a directory of GTFS .txt files" ]
+	# The other side: a directory is read as before.
+	run --separate-stderr "$BIN/trainsrv-import" -d 2026-10-05 -o out.txt "$ROOT/tests/gtfs/every"
+	[ "$status" -eq 0 ]
 }
