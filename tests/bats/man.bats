@@ -373,3 +373,63 @@ shape() {
 	run --separate-stderr "$BIN/trainsrv-import" -d 2026-10-05 -o out.txt "$ROOT/tests/gtfs/every"
 	[ "$status" -eq 0 ]
 }
+
+# page NAME BODY — write a small lint-clean page NAME.1 whose DESCRIPTION
+# is BODY (mdoc lines), in the test's directory.
+page() {
+	printf '%s\n' '.Dd $Mdocdate$' ".Dt $1 1" '.Os' '.Sh NAME' ".Nm $1" \
+	    '.Nd a page for the lint' '.Sh DESCRIPTION' "$2" >"$BATS_TEST_TMPDIR/$1.1"
+}
+
+@test "man: tests/lint-man passes man/ and catches nested quotes, raw macros and escapes, wide lines" {
+	need_mandoc
+	run "$ROOT/tests/lint-man"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	# One page with each fault, and a clean one: only the faults fail.
+	page clean 'Prices such as
+.Po
+.Ql 17 ,
+.Ql 17.6
+.Pc .
+.Bd -literal
+a literal display may be as wide as what the programs print: 0123456789012345678901234567890123456789
+.Ed'
+	page nested 'Prices such as
+.Pq Ql 17 , Ql 17.6 ,
+never negative.'
+	page dquote 'Say
+.Dq a , Dq b ,
+twice.'
+	page rawmacro 'Text.
+.Pp
+\&.Xr trainsrv 8
+is not a reference.'
+	page rawescape 'A font \e(dq left raw.'
+	page wide 'A word too long to break:
+.Ql 0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123 .'
+	run "$ROOT/tests/lint-man" "$BATS_TEST_TMPDIR/clean.1"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	run "$ROOT/tests/lint-man" "$BATS_TEST_TMPDIR/nested.1"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"nested.1:"*"‘ inside ‘…’"* ]]
+	run "$ROOT/tests/lint-man" "$BATS_TEST_TMPDIR/dquote.1"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"dquote.1:"*"“ inside “…”"* ]]
+	run "$ROOT/tests/lint-man" "$BATS_TEST_TMPDIR/rawmacro.1"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"rawmacro.1:"*".Xr trainsrv 8"*"left raw"* ]]
+	run "$ROOT/tests/lint-man" "$BATS_TEST_TMPDIR/rawescape.1"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"rawescape.1:"*'\(dq'*"left raw"* ]]
+	run "$ROOT/tests/lint-man" "$BATS_TEST_TMPDIR/wide.1"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"wide.1:"*"columns (over 80)"* ]]
+	# make lint runs it.
+	grep -A3 '^lint:' "$ROOT/Makefile" | grep -q 'tests/lint-man'
+}
