@@ -433,3 +433,91 @@ is not a reference.'
 	# make lint runs it.
 	grep -A3 '^lint:' "$ROOT/Makefile" | grep -q 'tests/lint-man'
 }
+
+@test "README: names only files of the repository, and keeps the seed's menu and timetable" {
+	local readme=$ROOT/README.md path bad=0
+
+	# Nothing outside the clone (the seeds folder beside it is not in it).
+	if grep -n '\.\./' "$readme"; then
+		echo "README.md points outside the repository" >&2
+		return 1
+	fi
+	# Every link, and every path under a directory of the tree, exists.
+	while read -r path; do
+		if [ ! -e "$ROOT/$path" ]; then
+			echo "README.md names $path: not in the repository" >&2
+			bad=1
+		fi
+	done < <({ grep -oE '\]\([^)#]+\)' "$readme" | sed 's/^](//; s/)$//'
+		   grep -oE '(^|[ `(])(man|tests|data|doc|master|worker|ipc|client|import|\.ci)/[A-Za-z0-9._/-]*[A-Za-z0-9_]' "$readme" |
+		   sed -E 's/^[ `(]//'; } | grep -v '^https\?:' | sort -u)
+	[ $bad -eq 0 ]
+	# The seed's essentials: its menu and the origin of data/sncf.txt.
+	grep -q '^## Where it comes from' "$readme"
+	grep -qE '^\| 0 \| all the trains of the day' "$readme"
+	grep -qE '^\| 1 \| the next train' "$readme"
+	grep -qE '^\| 2 \| the trains leaving between two times' "$readme"
+	grep -qE '^\| 3 \| the best train between two stations, by price or by duration' "$readme"
+	grep -qE '^\| q \| quit' "$readme"
+	grep -q 'The sample timetable `data/sncf.txt` is the seed' "$readme"
+	# Its first two commands are make targets.
+	sed -n '/^```sh$/,/^```$/p' "$readme" | head -n 3 | grep -q '^make run '
+	sed -n '/^```sh$/,/^```$/p' "$readme" | head -n 3 | grep -q '^make test '
+	grep -q '^run:' "$ROOT/Makefile"
+	grep -q '^test:' "$ROOT/Makefile"
+}
+
+# fakepath HIDE — a directory for PATH with every command of the machine but
+# HIDE, and an `id` that says uid $FAKE_UID; apt-get is logged to
+# $BATS_TEST_TMPDIR/apt.log, and its `install` puts HIDE back.
+fakepath() {
+	local d=$BATS_TEST_TMPDIR/path real
+
+	real=$(command -v "$1")
+	mkdir -p "$d"
+	ln -s /usr/bin/* "$d"/ 2>/dev/null || true
+	ln -s /usr/sbin/* /usr/local/bin/* "$d"/ 2>/dev/null || true
+	rm -f "$d/$1" "$d/id" "$d/apt-get"
+	printf '#!/bin/sh\n[ "$1" = -u ] && { echo %s; exit 0; }\nexec /usr/bin/id "$@"\n' \
+	    "$FAKE_UID" >"$d/id"
+	printf '#!/bin/sh\necho "$*" >>%s/apt.log\ncase "$1" in install) ln -s %s %s/%s ;; esac\n' \
+	    "$BATS_TEST_TMPDIR" "$real" "$d" "$1" >"$d/apt-get"
+	chmod +x "$d/id" "$d/apt-get"
+	FAKEPATH=$d
+}
+
+@test "make test: a missing package stops a user at once with one sudo apt-get line from tests/packages; root installs it" {
+	local lines_sudo
+
+	# The one list: .ci/run and tests/run-tests both read tests/packages.
+	grep -q 'tests/packages' "$ROOT/.ci/run"
+	grep -q 'packages' "$ROOT/tests/run-tests"
+	grep -qE '^jq jq$' "$ROOT/tests/packages"
+	refute grep -q 'apt-get install[^"]*jq' "$ROOT/.ci/run"
+	# A user without jq: one line to run, nothing else run.
+	FAKE_UID=1000 fakepath jq
+	run env PATH="$FAKEPATH" BIN="$BATS_TEST_TMPDIR/nobin" \
+	    timeout $((20 * SCALE)) "$ROOT/tests/run-tests"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	lines_sudo=$(printf '%s\n' "$output" | grep -c 'sudo apt-get')
+	[ "$lines_sudo" -eq 1 ]
+	printf '%s\n' "$output" | grep -qx '  sudo apt-get install -y jq'
+	refute grep -q '== ' <<<"$output"
+	[ ! -e "$BATS_TEST_TMPDIR/apt.log" ]
+	# Root: apt-get installs the missing package, and the run goes on.
+	rm -rf "$FAKEPATH"
+	FAKE_UID=0 fakepath jq
+	mkdir -p "$BATS_TEST_TMPDIR/one"
+	printf '@test "one" { true; }\n' >"$BATS_TEST_TMPDIR/one/one.bats"
+	run env PATH="$FAKEPATH" BIN="$BATS_TEST_TMPDIR/nobin" \
+	    BATS_FILES="$BATS_TEST_TMPDIR/one" \
+	    timeout $((120 * SCALE)) "$ROOT/tests/run-tests" 3>&-
+	echo "$output"
+	cat "$BATS_TEST_TMPDIR/apt.log"
+	grep -qx 'update -qq' "$BATS_TEST_TMPDIR/apt.log"
+	grep -qx 'install -y -qq jq' "$BATS_TEST_TMPDIR/apt.log"
+	[[ "$output" == *"run-tests: missing: jq; installing: jq"* ]]
+	refute grep -q 'sudo apt-get' <<<"$output"
+	[[ "$output" == *"== integration tests (bats)"* ]]
+}
