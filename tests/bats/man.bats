@@ -244,6 +244,12 @@ same_synopsis() {
 	run ask 'JOURNEY Valence;Grenoble;'
 	echo "page: $want; server: ${lines[1]}"
 	[ "${lines[1]}" = "$want" ]
+	# The other fields without a default: refused when empty.
+	[[ "$text" == *"A field without a default may not be empty either: a station, the times of WINDOW, the criterion of BEST and the time of JOURNEY"* ]]
+	run ask 'NEXT ;Valence;07:00' 'WINDOW Valence;Grenoble;;08:00' 'BEST Valence;Grenoble;'
+	[ "${lines[1]}" = 'ERR 404 unknown station ""' ]
+	[ "${lines[2]}" = 'ERR 400 bad time "" (want HH:MM, 00:00 to 23:59)' ]
+	[ "${lines[3]}" = 'ERR 400 bad criterion "" (want price or duration)' ]
 }
 
 @test "man: trainsrv-ctl(8)'s error examples are what trainsrv-ctl prints" {
