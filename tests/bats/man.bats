@@ -527,3 +527,58 @@ fakepath() {
 	refute grep -q 'sudo apt-get' <<<"$output"
 	[[ "$output" == *"== integration tests (bats)"* ]]
 }
+
+# examples PAGE — the literal displays of PAGE's Commands section, as
+# rendered, each followed by a line "--".
+examples() {
+	rendered "$1" | awk '
+	    /^   Commands$/ { on = 1; next }
+	    /^   [A-Z]/ { on = 0 }
+	    !on { next }
+	    /^                   [^ ]/ || (inb && /^                   /) {
+		print substr($0, 20); inb = 1; next }
+	    inb { print "--"; inb = 0 }
+	    END { if (inb) print "--" }'
+}
+
+@test "man: every example of trainsrv-protocol(7)'s commands is what the server answers" {
+	local block=() line word req=() out=() want got n=0 bad=0
+
+	need_mandoc
+	start_server
+	# A request is a line whose first word is a command; the session
+	# commands (NAME, WHO, MSG, QUIT) depend on who else is connected and
+	# are left out, as is HELP (compared above).
+	while IFS= read -r line; do
+		if [ "$line" != -- ]; then
+			block+=("$line")
+			continue
+		fi
+		req=() out=()
+		for line in "${block[@]}"; do
+			word=${line%% *}
+			case ${word^^} in
+			PING|ECHO|ALL|NEXT|WINDOW|BEST|DEPARTURES|STATIONS|JOURNEY)
+				req+=("$line") ;;
+			HELP|NAME|WHO|MSG|QUIT)
+				req=(skip); break ;;
+			*)	out+=("$line") ;;
+			esac
+		done
+		block=()
+		if [ ${#req[@]} -eq 0 ] || [ "${req[0]}" = skip ]; then
+			continue
+		fi
+		got=$(ask "${req[@]}" | sed '1d; $d')
+		want=$(printf '%s\n' "${out[@]}")
+		if [ "$got" != "$want" ]; then
+			echo "requests: ${req[*]}" >&2
+			diff <(printf '%s\n' "$want") <(printf '%s\n' "$got") >&2 || true
+			bad=1
+		fi
+		n=$((n + 1))
+	done < <(examples "$MAN/trainsrv-protocol.7")
+	echo "$n examples compared"
+	[ "$n" -ge 9 ]
+	[ $bad -eq 0 ]
+}
