@@ -60,6 +60,7 @@
 static const char	greeting[] = "* trainsrv " TRAINSRV_VERSION " ready; type HELP\n";
 
 static int	conn_push(struct conn *);
+static void	conn_ready(struct conn *);
 
 static size_t
 conn_pending(const struct conn *c)
@@ -182,12 +183,21 @@ conn_close(struct conn *c)
 	conn_count();
 }
 
-/* Free the connections closed during this loop turn: no event names them now. */
+/*
+ * Free the connections closed during this loop turn: no event names them
+ * now, and none is left on the ready list.
+ */
 void
 conn_reap(void)
 {
-	struct conn *c;
+	struct conn *c, **pp;
 
+	for (pp = &w.ready; (c = *pp) != NULL;)
+		if (c->state == CONN_DEAD) {
+			*pp = c->ready_next;
+			c->ready = 0;
+		} else
+			pp = &c->ready_next;
 	while ((c = w.dead) != NULL) {
 		w.dead = c->dead_next;
 		free(c);
@@ -509,6 +519,7 @@ static void
 conn_input(struct conn *c, char *data, size_t len)
 {
 	size_t used;
+	unsigned chunks = 0;
 
 	for (;;) {
 		used = conn_lines(c, data, len, CONN_OUT_CHUNK);
@@ -534,6 +545,10 @@ conn_input(struct conn *c, char *data, size_t len)
 		}
 		if (conn_push(c) == -1 || !conn_more(c))
 			return;
+		if (++chunks == CONN_TURN_CHUNKS) {
+			conn_ready(c);
+			return;
+		}
 		data = c->in != NULL ? c->in : w.rbuf;
 		len = c->in_len;
 	}
@@ -585,6 +600,39 @@ conn_discard(struct conn *c)
 			return;
 		conn_close(c);
 		return;
+	}
+}
+
+/*
+ * Fairness: a connection gets at most CONN_TURN_CHUNKS chunks of replies per
+ * loop turn.  A client that pipelines thousands of requests, and whose
+ * socket takes megabytes, would otherwise hold the worker for seconds, away
+ * from its other clients and from accepting; it goes on the ready list
+ * instead, and on again next turn, after the others' events (w_timeout is
+ * 0 while the list is not empty).
+ */
+static void
+conn_ready(struct conn *c)
+{
+	if (c->ready)
+		return;
+	c->ready = 1;
+	c->ready_next = w.ready;
+	w.ready = c;
+}
+
+/* Go on with the connections that used up their turn. */
+void
+conn_run_ready(void)
+{
+	struct conn *c, *list = w.ready;
+
+	w.ready = NULL;
+	while ((c = list) != NULL) {
+		list = c->ready_next;
+		c->ready = 0;
+		if (conn_more(c))
+			conn_resume(c);
 	}
 }
 

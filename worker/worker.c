@@ -304,6 +304,8 @@ w_timeout(void)
 {
 	int64_t next = -1;
 
+	if (w.ready != NULL)
+		return 0;	/* connections to go on with: no sleep */
 	if (w.conns != NULL || w.leaving != NULL)
 		next = SWEEP_MS;
 	else if (w.lfd == -1)
@@ -450,6 +452,7 @@ worker_main(const struct worker_args *wa, int chan)
 		w.now = now_ms();
 		if (n > 0)
 			w_events(ev, n);
+		conn_run_ready();
 		/* Acted on after the events, as they may close connections. */
 		if (w_term) {
 			w_term = 0;

@@ -21,6 +21,7 @@
 #define CONN_LINGER_MS		2000		/* lingering close */
 #define CONN_FLUSH_MS		10000		/* last words must leave in */
 #define CONN_LEAVE_MS		5000		/* the same when the worker leaves */
+#define CONN_TURN_CHUNKS	1		/* reply chunks per connection per turn */
 
 enum conn_state {
 	CONN_OPEN,	/* reading and answering */
@@ -44,6 +45,8 @@ struct conn {
 	int64_t		 deadline;	/* ms: CLOSING and LINGER end */
 	struct conn	*prev, *next;
 	struct conn	*dead_next;	/* the worker's closed list */
+	struct conn	*ready_next;	/* the worker's ready list */
+	int		 ready;		/* on it: goes on next turn */
 	/* The session (session.c). */
 	uint64_t	 id;
 	char		 nick[17];
@@ -83,6 +86,7 @@ struct worker {
 	int64_t			 clock;		/* µs, end of the last request of a batch */
 	struct conn		*conns;
 	struct conn		*dead;		/* closed this turn, not yet freed */
+	struct conn		*ready;		/* to go on next turn (fairness) */
 	struct buf		 wbuf;		/* replies of the connection being served */
 	char			 rbuf[CONN_READ_MAX];
 };
@@ -98,6 +102,7 @@ int	conn_flush(struct conn *);
 void	conn_retire(struct conn *, const char *notice);
 void	conn_close(struct conn *);
 void	conn_reap(void);
+void	conn_run_ready(void);
 void	conn_sweep(void);
 
 #endif /* TRAINSRV_WORKER_H */

@@ -169,3 +169,26 @@ healthy() {
 	# The reading client got its notice.
 	wait_until 10 file_has '^\* shutdown' "$BATS_TEST_TMPDIR/replies"
 }
+
+@test "fairness: 300 clients pipelining large replies into sockets that take megabytes never hold a worker from another client for long" {
+	# Replies of about 58 KB (ALL 0;1000): each mute client's socket takes
+	# megabytes before it is full.  Answered all at once, that was seconds
+	# of one worker's time (max 1.8 to 2.5 s measured); one chunk per
+	# connection per loop turn keeps it to one turn (0.1 to 0.4 s).
+	TIMETABLE=$BATS_TEST_TMPDIR/tt.txt
+	"$BIN/ttgen" -l 3000 -s 40 -r 6 -o "$TIMETABLE"
+	start_server -w 1
+	wait_until 10 workers_ready 1
+	"$BIN/hostile" -p "$PORT" -m 300 -d $((30 * SCALE)) \
+	    >"$BATS_TEST_TMPDIR/hostile.out" 2>&1 &
+	HOSTILE_PID=$!
+	wait_until 10 file_has connected "$BATS_TEST_TMPDIR/hostile.out"
+	local json max
+	json=$(timeout $((30 * SCALE)) "$BIN/trainsrv-bench" -p "$PORT" -c 1 -d 3 \
+	    --mix ping --json -q)
+	max=$(echo "$json" | jq .max_us)
+	note "fairness: a PING client's slowest reply ${max} us while 300 mute clients filled their sockets;" \
+	    "$(echo "$json" | jq -c '{requests, p99_us, failed}')"
+	[ "$(echo "$json" | jq .failed)" -eq 0 ]
+	[ "$max" -lt $((1000000 * SCALE)) ]
+}

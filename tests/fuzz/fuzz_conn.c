@@ -177,7 +177,7 @@ fconn_check(void)
 		if (c->state != CONN_OPEN)
 			continue;
 		backlog = c->in != NULL && memchr(c->in, '\n', c->in_len) != NULL;
-		FUZZ_ASSERT(c->waiting || fconn_pending(c) > 0 ||
+		FUZZ_ASSERT(c->waiting || fconn_pending(c) > 0 || c->ready ||
 		    (!c->peer_eof && !backlog),
 		    "stalled: lines or an end-of-file left with nothing to wake it");
 		FUZZ_ASSERT(!backlog || (c->events & EPOLLIN) == 0,
@@ -364,8 +364,9 @@ fconn_batch(struct fconn_in *in, int chatty)
 			fconn_master_send(k % 4 - 1, fconn_byte(in));
 		conn_event(ev[i].data.ptr, ev[i].events);
 	}
+	conn_run_ready();
 	conn_reap();
-	return n > 0 ? n : 0;
+	return n > 0 || w.ready != NULL ? (n > 0 ? n : 1) : 0;
 }
 
 /*
