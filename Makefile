@@ -26,14 +26,18 @@ LDLIBS	 = -lrt
 # links it too, to load and validate a timetable before it forks.
 # Every other worker/*.c file is the engine.
 WORKER_SRC = worker/worker.c worker/conn.c worker/proto.c worker/buf.c worker/session.c
-ENGINE_SRC = $(filter-out $(WORKER_SRC),$(wildcard worker/*.c))
-SERVER_SRC = $(wildcard master/*.c) $(WORKER_SRC) $(ENGINE_SRC) \
+# The HTTP front end (issue 16): parser, JSON writer, endpoints, the page
+# (generated from worker/page/ by worker/page/gen.sh) and the Prometheus text.
+HTTP_SRC   = worker/http.c worker/json.c worker/http_api.c $(BUILD)/gen/page.c ipc/prom.c
+ENGINE_SRC = $(filter-out $(WORKER_SRC) $(HTTP_SRC),$(wildcard worker/*.c))
+SERVER_SRC = $(wildcard master/*.c) $(WORKER_SRC) $(ENGINE_SRC) $(HTTP_SRC) \
 	     ipc/stats.c ipc/channel.c ipc/wire.c ipc/log.c
 CLIENT_SRC = $(filter-out client/stat.c client/ctl.c,$(wildcard client/*.c)) ipc/wire.c
 CTL_SRC    = client/ctl.c
 STAT_SRC   = client/stat.c ipc/stats.c
 BENCH_SRC  = $(wildcard tests/bench/*.c) ipc/wire.c
-UNIT_SRC   = $(wildcard tests/unit/*.c) $(ENGINE_SRC) worker/proto.c worker/buf.c ipc/wire.c
+UNIT_SRC   = $(wildcard tests/unit/*.c) $(ENGINE_SRC) worker/proto.c worker/buf.c ipc/wire.c \
+	     $(HTTP_SRC) ipc/stats.c
 BENCHENG_SRC = tests/perf/bench_engine.c $(ENGINE_SRC) worker/proto.c worker/buf.c \
 	       ipc/wire.c ipc/stats.c
 TTGEN_SRC  = tests/tools/ttgen.c
@@ -118,3 +122,9 @@ install: $(PROGS)
 
 clean:
 	rm -rf build build-asan bin
+
+# The page's assets as C: regenerated when a file of worker/page/ changes.
+$(BUILD)/gen/page.c: worker/page/gen.sh worker/page/index.html worker/page/app.css \
+    worker/page/app.js
+	@mkdir -p $(dir $@)
+	sh worker/page/gen.sh worker/page > $@.tmp && mv $@.tmp $@

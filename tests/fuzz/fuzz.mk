@@ -15,13 +15,14 @@
 #                        build-fuzz/artifacts/<harness>/ (fix the bug, then
 #                        copy the input into tests/fuzz/regress/<harness>/)
 
-FUZZ_HARNESSES	= request timetable
+FUZZ_HARNESSES	= request timetable http
 FUZZ_SECONDS	?= 60
 FUZZ_CC		?= clang
 FUZZ_BUILD	?= build-fuzz
 FUZZ_FLAGS	= -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		  -fno-omit-frame-pointer -g -O1
-FUZZ_LINK_SRC	= worker/proto.c worker/buf.c $(ENGINE_SRC) ipc/wire.c ipc/stats.c
+FUZZ_LINK_SRC	= worker/proto.c worker/buf.c $(ENGINE_SRC) ipc/wire.c ipc/stats.c \
+		  $(HTTP_SRC)
 # libFuzzer options for every run: a slow input (over 10 s) or one using
 # more than 2 GB counts as a crash.
 FUZZ_RUN_FLAGS	= -max_len=8192 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1

@@ -26,6 +26,9 @@
 #define LLVMFuzzerTestOneInput	fuzz_timetable_one
 #include "tests/fuzz/fuzz_timetable.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput	fuzz_http_one
+#include "tests/fuzz/fuzz_http.c"
+#undef LLVMFuzzerTestOneInput
 
 static const struct harness {
 	const char	*name;
@@ -33,6 +36,7 @@ static const struct harness {
 } harnesses[] = {
 	{ "request", fuzz_request_one },
 	{ "timetable", fuzz_timetable_one },
+	{ "http", fuzz_http_one },
 };
 #define NHARNESS	(sizeof harnesses / sizeof harnesses[0])
 

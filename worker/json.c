@@ -1,0 +1,250 @@
+/*
+ * json.c — the JSON writer: RFC 8259 text into a struct buf.  Strings are
+ * escaped so that whatever bytes a station name or a request holds, the
+ * document stays valid UTF-8 JSON: '"' and '\' escaped, every control
+ * character (U+0000 to U+001F) as \u00XX, an invalid UTF-8 sequence as
+ * U+FFFD.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "worker/buf.h"
+#include "worker/json.h"
+
+void
+json_init(struct json *j, struct buf *b)
+{
+	memset(j, 0, sizeof *j);
+	j->b = b;
+}
+
+static void
+json_put(struct json *j, const char *s, size_t len)
+{
+	if (buf_append(j->b, s, len) == -1)
+		j->err = 1;
+}
+
+/* Before a value or a key: the comma that separates it from the last. */
+static void
+json_sep(struct json *j)
+{
+	if (j->after_key) {
+		j->after_key = 0;
+		return;
+	}
+	if (j->depth > 0) {
+		if (j->some[j->depth - 1])
+			json_put(j, ",", 1);
+		j->some[j->depth - 1] = 1;
+	}
+}
+
+static void
+json_open(struct json *j, char c)
+{
+	json_sep(j);
+	if (j->depth == JSON_DEPTH_MAX) {
+		j->err = 1;
+		return;
+	}
+	j->some[j->depth++] = 0;
+	json_put(j, &c, 1);
+}
+
+static void
+json_close(struct json *j, char c)
+{
+	if (j->depth == 0 || j->after_key) {
+		j->err = 1;
+		return;
+	}
+	j->depth--;
+	json_put(j, &c, 1);
+}
+
+void
+json_object(struct json *j)
+{
+	json_open(j, '{');
+}
+
+void
+json_object_end(struct json *j)
+{
+	json_close(j, '}');
+}
+
+void
+json_array(struct json *j)
+{
+	json_open(j, '[');
+}
+
+void
+json_array_end(struct json *j)
+{
+	json_close(j, ']');
+}
+
+/* The length of the valid UTF-8 sequence at s[0..len), 0 when invalid. */
+static size_t
+json_utf8_len(const unsigned char *s, size_t len)
+{
+	size_t n, k;
+	unsigned cp, min;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 1, cp = s[0] & 0x1f, min = 0x80;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 2, cp = s[0] & 0x0f, min = 0x800;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 3, cp = s[0] & 0x07, min = 0x10000;
+	else
+		return 0;
+	if (len - 1 < n)
+		return 0;
+	for (k = 1; k <= n; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[k] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n + 1;
+}
+
+static void
+json_quote(struct json *j, const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, run = 0, n;
+	char esc[8];
+
+	json_put(j, "\"", 1);
+	while (i < len) {
+		if (u[i] >= 0x20 && u[i] < 0x80 && u[i] != '"' && u[i] != '\\') {
+			i++, run++;
+			continue;
+		}
+		if (u[i] >= 0x80 && (n = json_utf8_len(u + i, len - i)) > 0) {
+			i += n, run += n;
+			continue;
+		}
+		json_put(j, (const char *)u + i - run, run);
+		run = 0;
+		if (u[i] == '"')
+			json_put(j, "\\\"", 2);
+		else if (u[i] == '\\')
+			json_put(j, "\\\\", 2);
+		else if (u[i] < 0x20) {
+			snprintf(esc, sizeof esc, "\\u%04x", u[i]);
+			json_put(j, esc, 6);
+		} else
+			json_put(j, "\xef\xbf\xbd", 3);	/* U+FFFD */
+		i++;
+	}
+	json_put(j, (const char *)u + i - run, run);
+	json_put(j, "\"", 1);
+}
+
+void
+json_key(struct json *j, const char *key)
+{
+	if (j->depth == 0 || j->after_key) {
+		j->err = 1;
+		return;
+	}
+	json_sep(j);
+	json_quote(j, key, strlen(key));
+	json_put(j, ":", 1);
+	j->after_key = 1;
+}
+
+void
+json_string(struct json *j, const char *s, size_t len)
+{
+	json_sep(j);
+	json_quote(j, s, len);
+}
+
+void
+json_cstring(struct json *j, const char *s)
+{
+	json_string(j, s, strlen(s));
+}
+
+void
+json_int(struct json *j, long long v)
+{
+	char s[24];
+	int n;
+
+	json_sep(j);
+	n = snprintf(s, sizeof s, "%lld", v);
+	json_put(j, s, (size_t)n);
+}
+
+/* Is s[0..len) a JSON number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
+static int
+json_is_number(const char *s, size_t len)
+{
+	size_t i = 0, d;
+
+	if (i < len && s[i] == '-')
+		i++;
+	if (i < len && s[i] == '0')
+		i++;
+	else if (i < len && s[i] >= '1' && s[i] <= '9')
+		while (i < len && s[i] >= '0' && s[i] <= '9')
+			i++;
+	else
+		return 0;
+	if (i < len && s[i] == '.') {
+		for (d = ++i; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+			;
+		if (i == d)
+			return 0;
+	}
+	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < len && (s[i] == '+' || s[i] == '-'))
+			i++;
+		for (d = i; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+			;
+		if (i == d)
+			return 0;
+	}
+	return i == len;
+}
+
+void
+json_number(struct json *j, const char *s, size_t len)
+{
+	if (!json_is_number(s, len)) {
+		json_null(j);
+		return;
+	}
+	json_sep(j);
+	json_put(j, s, len);
+}
+
+void
+json_null(struct json *j)
+{
+	json_sep(j);
+	json_put(j, "null", 4);
+}
+
+void
+json_bool(struct json *j, int v)
+{
+	json_sep(j);
+	json_put(j, v ? "true" : "false", v ? 4 : 5);
+}
+
+int
+json_end(const struct json *j)
+{
+	return j->err || j->depth != 0 || j->after_key ? -1 : 0;
+}
