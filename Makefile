@@ -2,7 +2,7 @@
 #
 #   make              build bin/trainsrv, bin/trainsrv-client, bin/trainsrv-stat,
 #                     bin/trainsrv-bench and the test tools
-#   make run          build, then serve data/sncf.txt on port 8080
+#   make run          build, then serve data/sncf.txt on port 8080 (HTTP 8081)
 #   make test         unit tests, then the bats suite
 #   make check-asan   the same suite built with ASan + UBSan (build-asan/)
 #   make bench-engine engine micro-benchmark on a generated timetable
@@ -14,6 +14,7 @@ CC	?= cc
 BUILD	?= build
 BIN	?= bin
 PORT	?= 8080
+HTTP_PORT ?= 8081
 
 WARN	 = -std=c11 -Wall -Wextra -Werror
 OPT	?= -O2 -g
@@ -25,7 +26,8 @@ LDLIBS	 = -lrt
 # Sources, by program.  The engine is the workers' query engine; the master
 # links it too, to load and validate a timetable before it forks.
 # Every other worker/*.c file is the engine.
-WORKER_SRC = worker/worker.c worker/conn.c worker/proto.c worker/buf.c worker/session.c
+WORKER_SRC = worker/worker.c worker/conn.c worker/proto.c worker/buf.c worker/session.c \
+	     worker/http_conn.c
 # The HTTP front end (issue 16): parser, JSON writer, endpoints, the page
 # (generated from worker/page/ by worker/page/gen.sh) and the Prometheus text.
 HTTP_SRC   = worker/http.c worker/json.c worker/http_api.c $(BUILD)/gen/page.c ipc/prom.c
@@ -79,7 +81,7 @@ $(BIN)/unit-tests $(BIN)/bench-engine $(BIN)/ttgen:
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 run: all
-	$(BIN)/trainsrv -f data/sncf.txt -p $(PORT)
+	$(BIN)/trainsrv -f data/sncf.txt -p $(PORT) -H $(HTTP_PORT)
 
 # The test suite.  bats-core runs the integration tests; tests/run-tests
 # checks that it is there and says how to get it if not.

@@ -129,7 +129,7 @@ api_send(const struct http_ctx *ctx, const struct http_req *r, int status,
     const char *type, unsigned flags, const char *b, size_t len,
     struct buf *out)
 {
-	int close = r == NULL || !r->keep_alive || ctx->draining;
+	int close = r == NULL || !r->keep_alive || (ctx->draining && !ctx->hold);
 
 	put(out, "HTTP/1.1 ", 9);
 	put_u(out, (unsigned)status);

@@ -19,6 +19,8 @@ struct http_ctx {
 	struct st_slot		*slot;
 	const struct st_segment	*seg;		/* for /metrics; NULL: 503 */
 	int			 draining;	/* retiring or stopping */
+	int			 hold;		/* another request follows: stay open even
+					   when draining, the last one closes */
 };
 
 /*

@@ -52,6 +52,7 @@ struct conn {
 	unsigned	 tokens;	/* messages it may send now */
 	int64_t		 tokens_at;
 	struct conn	*hnext;		/* session id hash chain */
+	int		 http;		/* accepted on the HTTP port (http_conn.c) */
 };
 
 struct sockaddr_storage;
@@ -65,6 +66,7 @@ struct worker {
 	struct st_segment	*seg;
 	int			 epfd;
 	int			 lfd;		/* -1 once it stops accepting for good */
+	int			 hfd;		/* the HTTP port, or -1 (off, or stopped) */
 	struct channel		 ch;		/* to the master */
 	struct conn		*current;	/* the connection being answered */
 	unsigned		 slot_index;
@@ -84,7 +86,7 @@ struct worker {
 
 extern struct worker	w;
 
-struct conn *conn_new(int fd, const struct sockaddr_storage *);
+struct conn *conn_new(int fd, const struct sockaddr_storage *, int http);
 struct buf *conn_out(struct conn *);
 void	conn_resume(struct conn *);
 void	conn_event(struct conn *, uint32_t events);
@@ -93,5 +95,9 @@ int	conn_flush(struct conn *);
 void	conn_retire(struct conn *, const char *notice);
 void	conn_close(struct conn *);
 void	conn_sweep(void);
+
+/* HTTP connections (http_conn.c): answer the complete requests of
+ * data[0..len), as conn.c does lines; returns the bytes used. */
+size_t	http_conn_input(struct conn *, char *data, size_t len, int force);
 
 #endif /* TRAINSRV_WORKER_H */

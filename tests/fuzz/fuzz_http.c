@@ -223,7 +223,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct http_ctx ctx = { fhttp_load(), &fhttp_slot, NULL, 0 };
+	struct http_ctx ctx = { fhttp_load(), &fhttp_slot, NULL, 0, 0 };
 	struct buf out = { NULL, 0, 0 };
 	const char *p = (const char *)data, *end = p + size;
 	struct http_req r;

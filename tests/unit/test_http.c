@@ -273,7 +273,7 @@ static int		closing;
 static const char *
 get(const struct tt *t, const char *head, int draining)
 {
-	struct http_ctx ctx = { t, &slot, NULL, draining };
+	struct http_ctx ctx = { t, &slot, NULL, draining, 0 };
 	struct buf out = { NULL, 0, 0 };
 	char *copy = strdup(head);
 
@@ -420,7 +420,7 @@ suite_api(void)
 static void
 suite_refused(void)
 {
-	struct http_ctx ctx = { NULL, &slot, NULL, 0 };
+	struct http_ctx ctx = { NULL, &slot, NULL, 0, 0 };
 	struct buf out = { NULL, 0, 0 };
 	const char *s = "PUT / HTTP/1.1\r\nHost: x\r\n\r\n";
 

@@ -1,0 +1,81 @@
+/*
+ * http_conn.c — HTTP framing for a worker's connections accepted on the
+ * HTTP port (c->http): conn.c hands such a connection's input here instead
+ * of cutting it into lines.  Heads are parsed one after another
+ * (pipelining), each answered into the connection's output like a line
+ * request, timed into the same latency histogram.
+ *
+ * A draining worker (retiring or stopping) answers every complete request
+ * it has read; the last one says Connection: close and the connection
+ * closes after it.  A refused request (http_parse's error) closes too: its
+ * end cannot be known.
+ */
+#include <time.h>
+
+#include "ipc/stats.h"
+#include "worker/http.h"
+#include "worker/http_api.h"
+#include "worker/worker.h"
+
+static int64_t
+http_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Count the request that started at t0 (µs) in the latency histogram. */
+static void
+http_timed(int64_t t0)
+{
+	int64_t dt;
+
+	w.clock = http_usec();
+	if ((dt = w.clock - t0) < 0)
+		dt = 0;
+	ST_ADD(w.slot->lat[st_lat_bucket((uint64_t)dt)], 1);
+	ST_ADD(w.slot->lat_sum, (uint64_t)dt);
+}
+
+size_t
+http_conn_input(struct conn *c, char *data, size_t len, int force)
+{
+	struct http_ctx ctx;
+	struct http_req r, next;
+	enum http_parse st;
+	size_t off = 0, used, nused;
+	int64_t t0;
+
+	ctx.tt = w.tt;
+	ctx.slot = w.slot;
+	ctx.seg = w.seg;
+	ctx.draining = w.lfd == -1 || w.leaving != NULL;
+	ctx.hold = 0;
+	w.clock = 0;
+	while (c->state == CONN_OPEN && off < len && (force ||
+	    c->out.len - c->out_off + w.wbuf.len < CONN_OUT_HIGH)) {
+		st = http_parse(data + off, len - off, &r, &used);
+		if (st == HTTP_INCOMPLETE)
+			break;
+		t0 = w.clock != 0 ? w.clock : http_usec();
+		c->requests++;
+		if (st == HTTP_ERROR) {
+			http_answer_error(&ctx, &r, conn_out(c));
+			conn_leave(c, NULL);
+			http_timed(t0);
+			off = len;
+			break;
+		}
+		ctx.hold = ctx.draining && http_parse(data + off + used,
+		    len - off - used, &next, &nused) == HTTP_COMPLETE;
+		if (http_answer(&ctx, &r, conn_out(c)))
+			conn_leave(c, NULL);
+		http_timed(t0);
+		off += used;
+	}
+	if (off > 0)
+		ST_SET(w.slot->last_request, (int64_t)time(NULL) * 1000);
+	return off;
+}
