@@ -36,7 +36,7 @@ SERVER_SRC = $(wildcard master/*.c) $(WORKER_SRC) $(ENGINE_SRC) $(HTTP_SRC) \
 	     ipc/stats.c ipc/channel.c ipc/wire.c ipc/log.c
 CLIENT_SRC = $(filter-out client/stat.c client/ctl.c,$(wildcard client/*.c)) ipc/wire.c
 CTL_SRC    = client/ctl.c
-STAT_SRC   = client/stat.c ipc/stats.c
+STAT_SRC   = client/stat.c ipc/stats.c ipc/prom.c
 BENCH_SRC  = $(wildcard tests/bench/*.c) ipc/wire.c
 UNIT_SRC   = $(wildcard tests/unit/*.c) $(ENGINE_SRC) worker/proto.c worker/buf.c ipc/wire.c \
 	     $(HTTP_SRC) ipc/stats.c

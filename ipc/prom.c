@@ -93,25 +93,26 @@ prom_one(FILE *f, const char *name, const char *type, const char *help,
 	fprintf(f, "trainsrv_%s %llu\n", name, v);
 }
 
+/* Latency in seconds (Prometheus's base unit): bucket i ends at 2^(i+1) µs. */
 static void
 prom_histogram(FILE *f, const struct prom_totals *t)
 {
 	uint64_t cum = 0;
 	int i;
 
-	prom_metric(f, "request_duration_microseconds", "histogram",
-	    "Time to answer one request, in microseconds.");
+	prom_metric(f, "request_duration_seconds", "histogram",
+	    "Time to answer one request, in seconds.");
 	for (i = 0; i < ST_LAT_BUCKETS; i++) {
 		cum += t->lat[i];
-		fprintf(f, "trainsrv_request_duration_microseconds_bucket"
-		    "{le=\"%llu\"} %llu\n", (unsigned long long)2 << i,
+		fprintf(f, "trainsrv_request_duration_seconds_bucket{le=\"%.6f\"} "
+		    "%llu\n", (double)((uint64_t)2 << i) / 1e6,
 		    (unsigned long long)cum);
 	}
-	fprintf(f, "trainsrv_request_duration_microseconds_bucket{le=\"+Inf\"} "
-	    "%llu\n", (unsigned long long)cum);
-	fprintf(f, "trainsrv_request_duration_microseconds_sum %llu\n",
-	    (unsigned long long)t->lat_sum);
-	fprintf(f, "trainsrv_request_duration_microseconds_count %llu\n",
+	fprintf(f, "trainsrv_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n",
+	    (unsigned long long)cum);
+	fprintf(f, "trainsrv_request_duration_seconds_sum %.6f\n",
+	    (double)t->lat_sum / 1e6);
+	fprintf(f, "trainsrv_request_duration_seconds_count %llu\n",
 	    (unsigned long long)cum);
 }
 
