@@ -175,6 +175,7 @@
       }, function (err) {
         clear($("board"));
         $("board-note").textContent = "";
+        $("board-title").textContent = "Departures";
         showError($("board-error"), err, ["station"]);
       });
     };
