@@ -26,6 +26,8 @@ LDLIBS	 = -lrt
 # Sources, by program.  The engine is the workers' query engine; the master
 # links it too, to load and validate a timetable before it forks.
 # Every other worker/*.c file is the engine.
+# The protocol as both ends see it, and the UTF-8 rule under it.
+WIRE_SRC   = ipc/wire.c ipc/utf8.c
 WORKER_SRC = worker/worker.c worker/conn.c worker/proto.c worker/buf.c worker/session.c \
 	     worker/http_conn.c
 # The HTTP front end (issue 16): parser, JSON writer, endpoints, the page
@@ -33,15 +35,15 @@ WORKER_SRC = worker/worker.c worker/conn.c worker/proto.c worker/buf.c worker/se
 HTTP_SRC   = worker/http.c worker/json.c worker/http_api.c $(BUILD)/gen/page.c ipc/prom.c
 ENGINE_SRC = $(filter-out $(WORKER_SRC) $(HTTP_SRC),$(wildcard worker/*.c))
 SERVER_SRC = $(wildcard master/*.c) $(WORKER_SRC) $(ENGINE_SRC) $(HTTP_SRC) \
-	     ipc/stats.c ipc/channel.c ipc/wire.c ipc/log.c
-CLIENT_SRC = $(filter-out client/stat.c client/ctl.c,$(wildcard client/*.c)) ipc/wire.c
+	     ipc/stats.c ipc/channel.c $(WIRE_SRC) ipc/log.c
+CLIENT_SRC = $(filter-out client/stat.c client/ctl.c,$(wildcard client/*.c)) $(WIRE_SRC)
 CTL_SRC    = client/ctl.c
-STAT_SRC   = client/stat.c ipc/stats.c ipc/prom.c
-BENCH_SRC  = $(wildcard tests/bench/*.c) ipc/wire.c
-UNIT_SRC   = $(wildcard tests/unit/*.c) $(ENGINE_SRC) worker/proto.c worker/buf.c ipc/wire.c \
+STAT_SRC   = client/stat.c ipc/stats.c ipc/prom.c $(WIRE_SRC)
+BENCH_SRC  = $(wildcard tests/bench/*.c) $(WIRE_SRC)
+UNIT_SRC   = $(wildcard tests/unit/*.c) $(ENGINE_SRC) worker/proto.c worker/buf.c $(WIRE_SRC) \
 	     $(HTTP_SRC) ipc/stats.c
 BENCHENG_SRC = tests/perf/bench_engine.c $(ENGINE_SRC) worker/proto.c worker/buf.c \
-	       ipc/wire.c ipc/stats.c
+	       $(WIRE_SRC) ipc/stats.c
 TTGEN_SRC  = tests/tools/ttgen.c
 
 PROGS	= $(BIN)/trainsrv $(BIN)/trainsrv-client $(BIN)/trainsrv-stat $(BIN)/trainsrv-ctl

@@ -2,7 +2,9 @@
  * conn.c — the connection to trainsrv: connect to every address
  * getaddrinfo(3) returns, send a request, read its reply framed by "OK n"
  * or "ERR", pass notices on, and after "* reload" or a dropped connection
- * reconnect and resend a read-only request once.
+ * reconnect and resend a read-only request once.  Each line taken from the
+ * server is sanitised (wire_sanitize_n) before anything else sees it: the
+ * server's text reaches the terminal only that way.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -268,7 +270,7 @@ conn_fill(struct conn *c)
 }
 
 /*
- * Take one whole line (LF and a CR before it removed) into a malloc(3)ed
+ * Take one whole line (LF removed, sanitised) into a malloc(3)ed
  * string: 1 if taken, 0 if none is complete yet, -1 if too long.
  */
 static int
@@ -282,10 +284,12 @@ conn_getline(struct conn *c, char **line)
 	n = (size_t)(nl - c->buf);
 	if ((*line = malloc(n + 1)) == NULL)
 		die("conn_getline: out of memory");
-	memcpy(*line, c->buf, n);
-	(*line)[n] = '\0';
-	if (n > 0 && (*line)[n - 1] == '\r')
-		(*line)[n - 1] = '\0';
+	/*
+	 * Every byte from the server reaches the terminal through here, so
+	 * this is where it is made printable: a CR, an escape, a C1 or bidi
+	 * control, invalid UTF-8 or a NUL never get further (wire.h).
+	 */
+	wire_sanitize_n(*line, n + 1, c->buf, n);
 	c->len -= n + 1;
 	memmove(c->buf, nl + 1, c->len);
 	return 1;
@@ -418,8 +422,10 @@ reply_add(struct conn *c, struct reply *r, char *line, long *want)
 		r->msg = p + strspn(p, " ");
 		return 1;
 	default:
+		/* At most 60 bytes of it, never half a character. */
+		wire_sanitize_n(line, 61, line, strlen(line));
 		snprintf(c->err, sizeof(c->err), "unexpected line from "
-		    "%s:%s: \"%.60s\"", c->host, c->port, line);
+		    "%s:%s: \"%s\"", c->host, c->port, line);
 		free(line);
 		return RR_FAIL;
 	}

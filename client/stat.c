@@ -19,6 +19,7 @@
 
 #include "ipc/prom.h"
 #include "ipc/stats.h"
+#include "ipc/wire.h"
 
 enum view { V_SUMMARY, V_JSON, V_PROM };
 
@@ -28,6 +29,9 @@ struct snap {
 	int64_t			 loaded_at;
 	uint64_t		 reload_attempts, reload_successes, respawns;
 	uint32_t		 workers_target;
+	/* The header's strings, copied and sanitised: printable as they are. */
+	char			 listen[sizeof(((struct st_header *)0)->listen) + 1];
+	char			 timetable[sizeof(((struct st_header *)0)->timetable) + 1];
 	/* Totals over all slots. */
 	uint64_t		 field[16];		/* st_slot_fields order */
 	uint64_t		 cmd[ST_CMD_MAX], err[ST_ERR_MAX], lat[ST_LAT_BUCKETS];
@@ -126,6 +130,24 @@ snap_header(struct snap *sn, struct st_header *h)
 	sn->workers_target = ST_GET(h->workers_target);
 }
 
+/*
+ * The segment's strings, for printing.  Nothing promises they end with a
+ * NUL or hold only text (a segment may be a stale one, or damaged), so
+ * each is copied whole first (its owner may be writing it) and then goes
+ * through the sanitiser, which stops at the field's end.
+ */
+static void
+snap_strings(struct snap *sn, const struct st_header *h)
+{
+	char raw[sizeof h->timetable];
+
+	memcpy(raw, h->listen, sizeof h->listen);
+	wire_sanitize_n(sn->listen, sizeof sn->listen, raw, sizeof h->listen);
+	memcpy(raw, h->timetable, sizeof h->timetable);
+	wire_sanitize_n(sn->timetable, sizeof sn->timetable, raw,
+	    sizeof h->timetable);
+}
+
 static void
 snap_take(struct snap *sn, struct st_segment *seg)
 {
@@ -133,6 +155,7 @@ snap_take(struct snap *sn, struct st_segment *seg)
 
 	memset(sn, 0, sizeof *sn);
 	snap_header(sn, seg->hdr);
+	snap_strings(sn, seg->hdr);
 	for (i = 0; i < ST_SLOTS; i++)
 		snap_slot(sn, i, &seg->slots[i]);
 	sn->when = mono();
@@ -206,10 +229,10 @@ print_summary(const struct st_segment *seg, const struct snap *sn,
 	double up = (double)(now - h->started_at), dt = 0;
 	unsigned k;
 
-	printf("trainsrv on %s, master pid %lld, up %.0f s\n", h->listen,
+	printf("trainsrv on %s, master pid %lld, up %.0f s\n", sn->listen,
 	    (long long)h->master_pid, up);
 	printf("timetable %s: %llu trains, %llu legs, %llu stations "
-	    "(generation %llu, loaded %lld s ago)\n", h->timetable,
+	    "(generation %llu, loaded %lld s ago)\n", sn->timetable,
 	    (unsigned long long)sn->trains, (unsigned long long)sn->legs,
 	    (unsigned long long)sn->stations,
 	    (unsigned long long)sn->generation, (long long)(now - sn->loaded_at));
@@ -295,11 +318,11 @@ print_json(const struct st_segment *seg, const struct snap *sn)
 	size_t f;
 
 	printf("{\"port\":%u,\"listen\":", h->port);
-	json_string(h->listen);
+	json_string(sn->listen);
 	printf(",\"master_pid\":%lld,\"started_at\":%lld,\"uptime\":%lld,"
 	    "\"timetable\":", (long long)h->master_pid, (long long)h->started_at,
 	    (long long)(time(NULL) - h->started_at));
-	json_string(h->timetable);
+	json_string(sn->timetable);
 	printf(",\"trains\":%llu,\"legs\":%llu,\"stations\":%llu,"
 	    "\"generation\":%llu,\"loaded_at\":%lld,\"reload_attempts\":%llu,"
 	    "\"reload_successes\":%llu,\"respawns\":%llu,\"workers_target\":%u,"
@@ -399,10 +422,22 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		usage(1);
+	/* snap.field holds the totals of st_slot_fields: a build-time bound. */
+	if (st_nslot_fields > sizeof(a.field) / sizeof(a.field[0])) {
+		fprintf(stderr, "trainsrv-stat: %zu counters, room for %zu: "
+		    "enlarge struct snap's field[]\n", st_nslot_fields,
+		    sizeof(a.field) / sizeof(a.field[0]));
+		return 1;
+	}
 	if (st_attach((unsigned)port, &seg, &owner, err, sizeof err) == -1) {
 		fprintf(stderr, "trainsrv-stat: %s\n", err);
 		return 1;
 	}
+	/* Only root gets this far with another user's segment: say whose. */
+	if (seg.uid != 0 && seg.uid != getuid() && seg.uid != geteuid())
+		fprintf(stderr, "trainsrv-stat: warning: %s belongs to %s, not "
+		    "root: what follows is that user's word\n",
+		    st_path(seg.name), st_uid_desc(seg.uid));
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	live = wait > 0;

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "import/csv.h"
+#include "import/text.h"
 
 static void
 csv_set_error(struct csv *c, unsigned long line, const char *fmt, va_list ap)
@@ -33,6 +34,8 @@ csv_set_error(struct csv *c, unsigned long line, const char *fmt, va_list ap)
 	if (n < 0 || (size_t)n >= sizeof(c->err))
 		return;
 	vsnprintf(c->err + n, sizeof(c->err) - (size_t)n, fmt, ap);
+	/* Feed text quoted in a message must not drive a terminal. */
+	text_clean_inplace(c->err);
 }
 
 void
@@ -59,7 +62,10 @@ csv_file_error(struct csv *c, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Read a whole file, NUL-terminated; -1 with errno set. */
+/*
+ * Read a whole file, NUL-terminated; -1 with errno set (EFBIG past
+ * CSV_SIZE_MAX: /dev/zero or a runaway file is not a feed).
+ */
 static int
 slurp(int fd, char **data, size_t *len)
 {
@@ -75,6 +81,11 @@ slurp(int fd, char **data, size_t *len)
 		return -1;
 	for (;;) {
 		if (n + 1 >= cap) {
+			if (cap > CSV_SIZE_MAX) {
+				free(buf);
+				errno = EFBIG;
+				return -1;
+			}
 			if ((nb = realloc(buf, cap * 2)) == NULL) {
 				free(buf);
 				return -1;
@@ -212,12 +223,72 @@ read_record(struct csv *c)
 	}
 }
 
+/*
+ * A file saved as UTF-16 (or UTF-32) by a spreadsheet: a byte order mark
+ * FF FE or FE FF, or NUL bytes among the first characters.
+ */
+static int
+is_utf16(const struct csv *c)
+{
+	const unsigned char	*u = (const unsigned char *)c->data;
+
+	if (c->len >= 2 && ((u[0] == 0xff && u[1] == 0xfe) ||
+	    (u[0] == 0xfe && u[1] == 0xff)))
+		return 1;
+	return c->len >= 2 && (u[0] == '\0' || u[1] == '\0');
+}
+
+/*
+ * A NUL byte would end a field early without a word: refuse it, naming
+ * its line.
+ */
+static int
+check_nul(struct csv *c)
+{
+	const char	*z, *p;
+	unsigned long	 line = 1;
+
+	if ((z = memchr(c->data, '\0', c->len)) == NULL)
+		return 0;
+	for (p = c->data; p < z; p++)
+		if (*p == '\n')
+			line++;
+	c->line = line;
+	csv_error(c, "NUL byte: not a text file");
+	return -1;
+}
+
+/* Two header columns of one name: which one would be read is a guess. */
+static int
+check_header(struct csv *c)
+{
+	size_t	i, j;
+
+	for (i = 0; i < c->nhead; i++) {
+		if (c->head[i][0] == '\0')
+			continue;
+		for (j = 0; j < i; j++)
+			if (strcmp(c->head[i], c->head[j]) == 0) {
+				csv_error(c, "duplicate column \"%s\"",
+				    c->head[i]);
+				return -1;
+			}
+	}
+	return 0;
+}
+
 static int
 start(struct csv *c)
 {
 	int	r;
 
 	c->next = 1;
+	if (is_utf16(c)) {
+		csv_file_error(c, "UTF-16: save as UTF-8");
+		return -1;
+	}
+	if (check_nul(c) == -1)
+		return -1;
 	if (c->len >= 3 && memcmp(c->data, "\xef\xbb\xbf", 3) == 0)
 		c->pos = 3;
 	if ((r = read_record(c)) == -1)
@@ -232,7 +303,7 @@ start(struct csv *c)
 	}
 	memcpy(c->head, c->f, c->nf * sizeof(*c->head));
 	c->nhead = c->nf;
-	return 0;
+	return check_header(c);
 }
 
 static void
@@ -244,6 +315,16 @@ init(struct csv *c, const char *dir, const char *name)
 	else
 		snprintf(c->path, sizeof(c->path), "%s", name);
 	c->name = name;
+}
+
+/* A failed open keeps nothing but the message: callers need not close. */
+static int
+started(struct csv *c)
+{
+	if (start(c) == 0)
+		return 0;
+	csv_close(c);
+	return -1;
 }
 
 int
@@ -267,7 +348,7 @@ csv_open(struct csv *c, const char *dir, const char *name, int required)
 		return -1;
 	}
 	close(fd);
-	return start(c);
+	return started(c);
 }
 
 int
@@ -281,7 +362,7 @@ csv_open_mem(struct csv *c, const char *name, const char *data, size_t len)
 	memcpy(c->data, data, len);
 	c->data[len] = '\0';
 	c->len = len;
-	return start(c);
+	return started(c);
 }
 
 void
@@ -292,6 +373,7 @@ csv_close(struct csv *c)
 	free(c->head);
 	c->data = NULL;
 	c->f = c->head = NULL;
+	c->nf = c->fcap = c->nhead = c->len = c->pos = 0;
 }
 
 int

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #define CSV_ERR_MAX	512
+#define CSV_SIZE_MAX	((size_t)1 << 30)	/* bytes of one file */
 
 struct csv {
 	char		 path[1024];	/* for messages: dir/name.txt */
@@ -27,7 +28,9 @@ struct csv {
 
 /*
  * Read dir/name into memory and its header.  Returns 0, 1 when the file
- * does not exist and is not required, -1 on error (message in c->err).
+ * does not exist and is not required, -1 on error (message in c->err,
+ * nothing else kept: csv_close is then optional).  Refused: UTF-16, NUL
+ * bytes, two header columns of one name.
  */
 int	 csv_open(struct csv *, const char *dir, const char *name,
 	    int required);

@@ -34,6 +34,7 @@
 
 #include "import/csv.h"
 #include "import/gtfs.h"
+#include "import/text.h"
 #include "worker/engine.h"
 
 #define NONE		UINT32_MAX
@@ -149,6 +150,8 @@ fail(struct feed *f, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(f->err, f->errcap, fmt, ap);
 	va_end(ap);
+	/* Feed text quoted in a message must not drive a terminal. */
+	text_clean_inplace(f->err);
 	return -1;
 }
 
@@ -372,6 +375,25 @@ date_text(int date, char *buf, size_t cap)
 	    date % 100);
 }
 
+/* One file of the feed: from its directory, or from opts.files. */
+static int
+feed_open(struct feed *f, struct csv *c, const char *name, int required)
+{
+	const struct gtfs_file	*m;
+
+	if (f->opts.files == NULL)
+		return csv_open(c, f->opts.dir, name, required);
+	for (m = f->opts.files; m->name != NULL; m++)
+		if (strcmp(m->name, name) == 0)
+			return csv_open_mem(c, name, m->data, m->len);
+	if (!required)
+		return 1;
+	memset(c, 0, sizeof(*c));
+	snprintf(c->err, sizeof(c->err), "%s: No such file or directory",
+	    name);
+	return -1;
+}
+
 /* stops.txt */
 
 static int
@@ -383,7 +405,7 @@ load_stops(struct feed *f)
 	int64_t		 p;
 	size_t		 i, depth;
 
-	if (csv_open(&c, f->opts.dir, "stops.txt", 1) == -1)
+	if (feed_open(f, &c, "stops.txt", 1) == -1)
 		return fail_csv(f, &c);
 	if ((cid = csv_need(&c, "stop_id")) == -1 ||
 	    (cname = csv_need(&c, "stop_name")) == -1) {
@@ -395,6 +417,7 @@ load_stops(struct feed *f)
 	while ((r = csv_next(&c)) == 1) {
 		if (*csv_field(&c, cid) == '\0') {
 			csv_error(&c, "empty stop_id");
+			r = -1;
 			break;
 		}
 		if (grow(f, &f->stops, &f->capstops, f->nstops + 1,
@@ -491,7 +514,7 @@ load_routes(struct feed *f)
 	int		 cid, cshort, clong, r;
 	const char	*label;
 
-	if ((r = csv_open(&c, f->opts.dir, "routes.txt", 0)) == 1)
+	if ((r = feed_open(f, &c, "routes.txt", 0)) == 1)
 		return 0;
 	if (r == -1 || (cid = csv_need(&c, "route_id")) == -1) {
 		csv_close(&c);
@@ -569,7 +592,7 @@ load_calendar(struct feed *f, int *found)
 	int		 cid, cday[7], cstart, cend, r, i;
 	const char	*v;
 
-	if ((r = csv_open(&c, f->opts.dir, "calendar.txt", 0)) == 1)
+	if ((r = feed_open(f, &c, "calendar.txt", 0)) == 1)
 		return 0;
 	*found = 1;
 	if (r == -1 || (cid = csv_need(&c, "service_id")) == -1 ||
@@ -583,6 +606,11 @@ load_calendar(struct feed *f, int *found)
 		if ((s = service_get(f, csv_field(&c, cid))) == NULL) {
 			csv_close(&c);
 			return -1;
+		}
+		if (s->cal) {
+			csv_error(&c, "service_id \"%s\" appears twice",
+			    s->id);
+			goto bad;
 		}
 		s->cal = 1;
 		for (i = 0; i < 7; i++) {
@@ -599,6 +627,11 @@ load_calendar(struct feed *f, int *found)
 		    (s->end = gtfs_date(csv_field(&c, cend), 0)) == -1) {
 			csv_error(&c, "bad start_date or end_date (want "
 			    "YYYYMMDD)");
+			goto bad;
+		}
+		if (s->end < s->start) {
+			csv_error(&c, "end_date %s is before start_date %s",
+			    csv_field(&c, cend), csv_field(&c, cstart));
 			goto bad;
 		}
 		cover(f, s->start, s->end);
@@ -621,7 +654,7 @@ load_calendar_dates(struct feed *f, int *found)
 	int		 cid, cdate, ctype, r, date;
 	const char	*type;
 
-	if ((r = csv_open(&c, f->opts.dir, "calendar_dates.txt", 0)) == 1)
+	if ((r = feed_open(f, &c, "calendar_dates.txt", 0)) == 1)
 		return 0;
 	*found = 1;
 	if (r == -1 || (cid = csv_need(&c, "service_id")) == -1 ||
@@ -680,7 +713,7 @@ load_trips(struct feed *f)
 	int		 cid, croute, cserv, cshort, r;
 	int64_t		 i;
 
-	if (csv_open(&c, f->opts.dir, "trips.txt", 1) == -1)
+	if (feed_open(f, &c, "trips.txt", 1) == -1)
 		return fail_csv(f, &c);
 	if ((cid = csv_need(&c, "trip_id")) == -1 ||
 	    (croute = csv_need(&c, "route_id")) == -1 ||
@@ -756,7 +789,7 @@ load_stop_times(struct feed *f)
 	int32_t		 arr, dep;
 	uint32_t	 station;
 
-	if (csv_open(&c, f->opts.dir, "stop_times.txt", 1) == -1)
+	if (feed_open(f, &c, "stop_times.txt", 1) == -1)
 		return fail_csv(f, &c);
 	if ((ctrip = csv_need(&c, "trip_id")) == -1 ||
 	    (carr = csv_need(&c, "arrival_time")) == -1 ||
@@ -850,6 +883,36 @@ st_fail(struct feed *f, const struct rec *x, const char *fmt, ...)
 	    (unsigned long)x->line, msg);
 }
 
+/*
+ * A trip going from A to B twice in the same minute (A B A B within a
+ * minute, once times are truncated): the server refuses the second leg as
+ * a duplicate of the first, so the import must refuse it too.  Departures
+ * never go back in time (build_train), so the legs leaving in one minute
+ * are consecutive: only those are compared.
+ */
+static int
+check_repeats(struct feed *f, const struct trip *t, size_t first)
+{
+	const struct gtfs_call	*c = f->calls + first;
+	size_t			 n = f->ncalls - first, i, j;
+
+	for (i = 1; i + 1 < n; i++)
+		for (j = i; j-- > 0 && c[j].dep == c[i].dep; )
+			if (c[j].station == c[i].station &&
+			    c[j + 1].station == c[i + 1].station &&
+			    c[j].dep == c[i].dep)
+				return fail(f, "%s/stop_times.txt:%lu: trip %s "
+				    "goes from stop %s to %s twice at "
+				    "%02d:%02d (first at line %lu): a "
+				    "timetable takes that for a duplicate leg",
+				    f->opts.dir, (unsigned long)c[i].line,
+				    t->id, f->st[c[i].station].id,
+				    f->st[c[i + 1].station].id,
+				    (int)(c[i].dep / 60), (int)(c[i].dep % 60),
+				    (unsigned long)c[j].line);
+	return 0;
+}
+
 /* One trip's calls from recs[a..b); a train when it has two or more. */
 static int
 build_train(struct feed *f, size_t a, size_t b)
@@ -893,6 +956,7 @@ build_train(struct feed *f, size_t a, size_t b)
 		cl->station = x->station;
 		cl->arr = arr / 60;
 		cl->dep = dep / 60;
+		cl->line = x->line;
 	}
 	if (f->ncalls - first < 2) {
 		f->ncalls = first;	/* a train needs two stations */
@@ -901,6 +965,8 @@ build_train(struct feed *f, size_t a, size_t b)
 	if (f->ncalls - first > STOPS_MAX)
 		return st_fail(f, &f->recs[a], "trip %s calls at more than %d "
 		    "stations", t->id, STOPS_MAX);
+	if (check_repeats(f, t, first) == -1)
+		return -1;
 	if (grow(f, &f->trains, &f->captrains, f->ntrains + 1,
 	    sizeof(*f->trains)) == -1)
 		return -1;
@@ -1013,32 +1079,13 @@ number_trains(struct feed *f)
 
 /* Station names. */
 
-/* Length of the valid UTF-8 character at s, 0 if invalid. */
-static size_t
-utf8_char(const unsigned char *s)
-{
-	size_t	n, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	for (i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return n;
-}
-
 /*
  * A name the timetable takes: ';' becomes ',', '|' '/', control
- * characters and invalid UTF-8 a blank or '?', runs of blanks one, cut at
- * cap bytes on a character boundary.
+ * characters and line separators a blank, invalid UTF-8 (overlong forms,
+ * surrogates, past U+10FFFF: as the server judges it) '?', format and
+ * bidi controls (zero-width space, right-to-left override...) nothing,
+ * runs of blanks one, cut at cap bytes on a character boundary.  Works in
+ * place too: the output never grows past what was read.
  */
 static void
 clean_name(const char *in, char *out, size_t cap)
@@ -1049,24 +1096,37 @@ clean_name(const char *in, char *out, size_t cap)
 	while (*s == ' ' || *s == '\t')
 		s++;
 	while (*s != '\0') {
-		n = utf8_char(s);
-		if (n == 0 || (n == 2 && s[0] == 0xc2 && s[1] < 0xa0)) {
+		n = text_utf8_len(s);
+		if (n == 0) {
 			if (o + 1 >= cap)
 				break;
-			out[o++] = n == 0 ? '?' : ' ';
-			s += n == 0 ? 1 : 2;
+			out[o++] = '?';
+			s++;
+			continue;
+		}
+		if (text_control(s, n) || (n == 3 && s[0] == 0xe2 &&
+		    s[1] == 0x80 && (s[2] == 0xa8 || s[2] == 0xa9))) {
+			if (o + 1 >= cap)
+				break;
+			if (o > 0 && out[o - 1] != ' ')
+				out[o++] = ' ';
+			s += n;
+			continue;
+		}
+		if (text_format_control(s, n)) {
+			s += n;
 			continue;
 		}
 		if (o + n >= cap)
 			break;
-		if (n == 1 && (s[0] < 0x20 || s[0] == 0x7f))
+		if (s[0] == ' ' || s[0] == '\t')
 			out[o] = ' ';
 		else if (s[0] == ';')
 			out[o] = ',';
 		else if (s[0] == '|')
 			out[o] = '/';
 		else
-			memcpy(out + o, s, n);
+			memmove(out + o, s, n);
 		if (!(out[o] == ' ' && o > 0 && out[o - 1] == ' '))
 			o += n;
 		s += n;
@@ -1102,6 +1162,9 @@ route_list(const struct feed *f, uint32_t s, char *out, size_t cap)
 	uint64_t	*p;
 	size_t		 lo = 0, hi = f->npairs;
 
+	out[0] = '\0';
+	if (f->npairs == 0)
+		return;		/* no route known: pairs is NULL */
 	/* pairs are sorted: find the station's first. */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -1295,7 +1358,7 @@ load_transfers(struct feed *f)
 	int64_t		 a, b, sec;
 	uint32_t	 s, min;
 
-	if ((r = csv_open(&c, f->opts.dir, "transfers.txt", 0)) == 1)
+	if ((r = feed_open(f, &c, "transfers.txt", 0)) == 1)
 		return 0;
 	if (r == -1 || (cfrom = csv_need(&c, "from_stop_id")) == -1 ||
 	    (cto = csv_need(&c, "to_stop_id")) == -1 ||
@@ -1360,7 +1423,7 @@ load_feed_info(struct feed *f)
 	struct csv	c;
 	int		r, cv;
 
-	if ((r = csv_open(&c, f->opts.dir, "feed_info.txt", 0)) == 1)
+	if ((r = feed_open(f, &c, "feed_info.txt", 0)) == 1)
 		return 0;
 	if (r == -1) {
 		fail_csv(f, &c);

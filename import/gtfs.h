@@ -13,10 +13,18 @@
 #define GTFS_CHANGE_DEFAULT	2	/* minutes */
 #define GTFS_ERR_MAX		768
 
+/* A file of an in-memory feed (tests, fuzzing). */
+struct gtfs_file {
+	const char	*name;		/* "stops.txt"; NULL ends the list */
+	const char	*data;
+	size_t		 len;
+};
+
 struct gtfs_opts {
 	const char	*dir;		/* the feed's directory */
 	int		 date;		/* service date, YYYYMMDD */
 	int		 change;	/* default minimum change time, minutes */
+	const struct gtfs_file *files;	/* instead of dir's files, or NULL */
 };
 
 /* A station of the timetable: a stop without parent, or a parent. */
@@ -32,6 +40,7 @@ struct gtfs_call {
 	uint32_t	station;
 	int32_t		arr;
 	int32_t		dep;
+	uint32_t	line;		/* in stop_times.txt, for messages */
 };
 
 struct gtfs_train {

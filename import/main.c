@@ -4,12 +4,18 @@
  *
  * usage: trainsrv-import [-c minutes] [-d YYYY-MM-DD] [-o file] gtfs_dir
  *
- * The output is written to a temporary file beside the target and renamed
- * over it only when complete, so a server reloading that file never reads
- * half a timetable.
+ * The timetable is made in memory and loaded by the server's own parser
+ * (tt_load_mem) before a byte is written: an import that succeeds always
+ * gives a file `trainsrv -t` accepts, whatever the feed held; one the
+ * server would refuse is a bug of the importer, said as such.  The output
+ * is written to a temporary file beside the target (mkstemp: the directory
+ * may be shared) and renamed over it only when complete, so a server
+ * reloading that file never reads half a timetable.
  */
-#include <errno.h>
 #include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +24,7 @@
 #include <unistd.h>
 
 #include "import/gtfs.h"
+#include "worker/engine.h"
 
 #define USAGE	"usage: trainsrv-import [-c minutes] [-d YYYY-MM-DD] " \
 		    "[-o file] gtfs_dir\n"
@@ -64,44 +71,80 @@ minutes(const char *s)
 	return (int)v;
 }
 
-/*
- * Not a regular file (/dev/null, a FIFO, a terminal): write to it as it
- * is; renaming over it would replace the device with a plain file.
- */
-static void
-write_special(const struct feed *f, const struct gtfs_opts *o, const char *path)
+static void __attribute__((noreturn))
+die_path(const char *path)
 {
-	char	 msg[PATH_MAX + 128];
-	FILE	*fp;
+	char	msg[PATH_MAX + 128];
 
-	if ((fp = fopen(path, "w")) == NULL || gtfs_emit(f, o, fp) == -1 ||
-	    fclose(fp) == EOF) {
-		snprintf(msg, sizeof(msg), "%s: %s", path, strerror(errno));
-		die(msg);
-	}
+	snprintf(msg, sizeof(msg), "%s: %s", path, strerror(errno));
+	die(msg);
 }
 
-/* Write the timetable to path through path.tmp.PID, renamed at the end. */
+/*
+ * Not a regular file (/dev/null, a FIFO, a terminal): write to it as it
+ * is; renaming over it would replace the device with a plain file.  It
+ * is opened without O_CREAT or O_TRUNC, and checked again once open: if
+ * a regular file was put in its place meanwhile, 0 and the caller goes
+ * the temporary file's way.  Returns 1 when written.
+ */
+static int
+write_special(const char *text, size_t len, const char *path)
+{
+	struct stat	 sb;
+	FILE		*fp;
+	int		 fd;
+
+	do
+		fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+	while (fd == -1 && errno == EINTR);
+	if (fd == -1)
+		die_path(path);
+	if (fstat(fd, &sb) == -1)
+		die_path(path);
+	if (S_ISREG(sb.st_mode)) {
+		close(fd);
+		return 0;
+	}
+	if ((fp = fdopen(fd, "w")) == NULL || fwrite(text, 1, len, fp) != len ||
+	    fclose(fp) == EOF)
+		die_path(path);
+	return 1;
+}
+
+/*
+ * Write the timetable to path through a temporary file beside it, renamed
+ * over it when complete.  The directory may be shared (/tmp): mkstemp
+ * creates a new file of a name nobody could guess, O_EXCL, so a file or a
+ * symbolic link planted there by another user is never written through.
+ * It is made 0666 less the umask, as an ordinary new file.
+ */
 static void
-write_file(const struct feed *f, const struct gtfs_opts *o, const char *path)
+write_file(const char *text, size_t len, const char *path)
 {
 	char	 tmp[PATH_MAX], msg[PATH_MAX + 128];
 	struct stat sb;
+	mode_t	 mask;
 	FILE	*fp;
+	int	 fd;
 
-	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
-		write_special(f, o, path);
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode) &&
+	    write_special(text, len, path))
 		return;
-	}
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path,
-	    (long)getpid()) >= sizeof(tmp))
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >=
+	    sizeof(tmp))
 		die("output path too long");
-	if ((fp = fopen(tmp, "w")) == NULL) {
+	mask = umask(0);
+	umask(mask);
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1)
+		die_path(tmp);
+	if (fchmod(fd, 0666 & ~mask) == -1 || (fp = fdopen(fd, "w")) == NULL) {
 		snprintf(msg, sizeof(msg), "%s: %s", tmp, strerror(errno));
+		close(fd);
+		unlink(tmp);
 		die(msg);
 	}
-	if (gtfs_emit(f, o, fp) == -1 || fflush(fp) == EOF ||
+	if (fwrite(text, 1, len, fp) != len || fflush(fp) == EOF ||
 	    fsync(fileno(fp)) == -1) {
 		snprintf(msg, sizeof(msg), "%s: %s", tmp, strerror(errno));
 		fclose(fp);
@@ -115,13 +158,51 @@ write_file(const struct feed *f, const struct gtfs_opts *o, const char *path)
 	}
 }
 
+/* The timetable of the feed, in memory (malloc'ed), *len bytes. */
+static char *
+render(const struct feed *f, const struct gtfs_opts *o, size_t *len)
+{
+	char	*text = NULL;
+	FILE	*fp;
+
+	if ((fp = open_memstream(&text, len)) == NULL)
+		die("open_memstream failed: out of memory");
+	if (gtfs_emit(f, o, fp) == -1 || fclose(fp) == EOF)
+		die("writing the timetable in memory failed: out of memory");
+	return text;
+}
+
+/*
+ * The server's parser must take the timetable.  gtfs.c and emit.c mean to
+ * write nothing else: this is the guarantee that an exit status 0 gives a
+ * loadable file even when the two disagree (a bug, reported as one).
+ */
+static void
+check_loads(const char *text, size_t len, const char *name)
+{
+	struct tt	*t;
+	char		*errors = NULL;
+	unsigned	 n = 0;
+
+	if ((t = tt_load_mem(name, text, len, &errors, &n)) != NULL) {
+		tt_free(t);
+		free(errors);
+		return;
+	}
+	fprintf(stderr, "trainsrv-import: internal error: trainsrv would "
+	    "refuse the timetable made (%u error%s); nothing written:\n%s",
+	    n, n == 1 ? "" : "s", errors ? errors : "");
+	exit(1);
+}
+
 int
 main(int argc, char **argv)
 {
 	struct gtfs_opts	 o;
 	struct feed		*f;
 	const char		*out = NULL;
-	char			 err[GTFS_ERR_MAX];
+	char			 err[GTFS_ERR_MAX], *text;
+	size_t			 len;
 	int			 c;
 
 	memset(&o, 0, sizeof(o));
@@ -159,10 +240,14 @@ main(int argc, char **argv)
 		o.date = today();
 	if ((f = gtfs_load(&o, err, sizeof(err))) == NULL)
 		die(err);
-	if (out != NULL && strcmp(out, "-") != 0)
-		write_file(f, &o, out);
-	else if (gtfs_emit(f, &o, stdout) == -1 || fflush(stdout) == EOF)
-		die("stdout: write error");
+	text = render(f, &o, &len);
 	gtfs_free(f);
+	check_loads(text, len, out != NULL && strcmp(out, "-") != 0 ? out :
+	    "stdout");
+	if (out != NULL && strcmp(out, "-") != 0)
+		write_file(text, len, out);
+	else if (fwrite(text, 1, len, stdout) != len || fflush(stdout) == EOF)
+		die("stdout: write error");
+	free(text);
 	return 0;
 }

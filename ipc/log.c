@@ -1,5 +1,6 @@
 /*
- * log.c — timestamped log lines on stderr (see log.h).
+ * log.c — timestamped log lines on stderr (see log.h), each one line of
+ * printable text: the formatted part goes through wire_sanitize_n.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "ipc/log.h"
+#include "ipc/wire.h"
 
 static const char	*log_role = "master";
 static int		 log_verb;
@@ -39,15 +41,25 @@ log_emit(const char *level, const char *fmt, va_list ap)
 	struct tm tm;
 	size_t n;
 	ssize_t w;
-	int saved = errno;
+	int m, saved = errno;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	n = strftime(line, sizeof line, "%Y-%m-%dT%H:%M:%S", &tm);
 	n += snprintf(line + n, sizeof line - n, ".%03ldZ trainsrv[%ld]: %s: %s",
 	    ts.tv_nsec / 1000000, (long)getpid(), log_role, level);
-	if (n < sizeof line)
-		n += vsnprintf(line + n, sizeof line - n, fmt, ap);
+	if (n < sizeof line - 2) {
+		m = vsnprintf(line + n, sizeof line - 1 - n, fmt, ap);
+		if (m < 0)
+			m = 0;
+		/*
+		 * What was formatted may carry a client's bytes (a nickname,
+		 * a message, a station): no raw control reaches the log.
+		 */
+		n += wire_sanitize_n(line + n, sizeof line - 1 - n, line + n,
+		    (size_t)m < sizeof line - 1 - n ? (size_t)m :
+		    sizeof line - 2 - n);
+	}
 	if (n >= sizeof line - 1)
 		n = sizeof line - 2;
 	line[n++] = '\n';

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "ipc/stats.h"
+#include "ipc/wire.h"
 
 const struct st_field st_slot_fields[] = {
 	{ "connections", ST_GAUGE, offsetof(struct st_slot, conns),
@@ -87,6 +89,16 @@ st_name(unsigned port, char *buf, size_t len)
 	snprintf(buf, len, "/trainsrv.%u", port);
 }
 
+/* Where a segment lives, as an operator finds it: "/dev/shm/trainsrv.8080". */
+const char *
+st_path(const char *name)
+{
+	static char path[64];
+
+	snprintf(path, sizeof path, "%s%s", ST_SHM_DIR, name);
+	return path;
+}
+
 static size_t
 st_size(void)
 {
@@ -94,6 +106,18 @@ st_size(void)
 	    ~(size_t)(ST_CACHELINE - 1);
 
 	return hdr + ST_SLOTS * sizeof(struct st_slot);
+}
+
+/* "uid 65534 (nobody)" */
+const char *
+st_uid_desc(uid_t uid)
+{
+	static char desc[64];
+	struct passwd *pw = getpwuid(uid);
+
+	snprintf(desc, sizeof desc, "uid %lu (%s)", (unsigned long)uid,
+	    pw != NULL ? pw->pw_name : "no such user");
+	return desc;
 }
 
 /*
@@ -128,29 +152,125 @@ st_lock(int fd)
 }
 
 /*
- * An existing segment: refuse it when a live trainsrv owns it, unlink it
- * when its owner is gone.  Returns 0 when the name is free again.
+ * The listen address an existing segment records, sanitised (it is
+ * someone else's text), or "an unknown address" when the segment is not
+ * one of ours.  The field is copied before it is read: a live owner may
+ * be writing it.
+ */
+static void
+st_peer_listen(int fd, char *out, size_t outlen)
+{
+	struct st_header *h;
+	struct stat sb;
+	char raw[sizeof h->listen];
+
+	snprintf(out, outlen, "an unknown address");
+	if (fstat(fd, &sb) == -1 || (size_t)sb.st_size < sizeof *h)
+		return;
+	h = mmap(NULL, sizeof *h, PROT_READ, MAP_SHARED, fd, 0);
+	if (h == MAP_FAILED)
+		return;
+	if (h->magic == ST_MAGIC && h->version == ST_VERSION) {
+		memcpy(raw, h->listen, sizeof raw);
+		if (wire_sanitize_n(out, outlen, raw, sizeof raw) == 0)
+			snprintf(out, outlen, "an unknown address");
+	}
+	munmap(h, sizeof *h);
+}
+
+/*
+ * An existing segment.  One that is not ours (another user made it, or it
+ * is not a plain file) is never used, trusted or removed: refuse and say
+ * whose it is.  One of ours with a live owner is a running trainsrv on the
+ * same port (maybe on another address: the name has only the port).  One
+ * of ours without an owner was left by a killed server: unlink it.
+ * Returns 0 when the name is free again.
  */
 static int
-st_replace_stale(const char *name, char *err, size_t errlen)
+st_replace_stale(unsigned port, const char *name, char *err, size_t errlen)
 {
+	struct stat sb;
+	char where[128];
 	pid_t owner;
-	int fd, r;
+	int fd, r, e;
 
-	if ((fd = shm_open(name, O_RDONLY, 0)) == -1)
-		return errno == ENOENT ? 0 : (snprintf(err, errlen,
-		    "shm_open %s: %s", name, strerror(errno)), -1);
-	r = st_owner(fd, &owner);
-	close(fd);
-	if (r == 1) {
-		snprintf(err, errlen, "stats segment %s is owned by a running "
-		    "trainsrv (pid %ld)", name, (long)owner);
-		return -1;
-	}
-	if (shm_unlink(name) == -1 && errno != ENOENT) {
-		snprintf(err, errlen, "shm_unlink %s (stale): %s", name,
+	/* O_NONBLOCK: a FIFO in its place must not block us in open. */
+	if ((fd = shm_open(name, O_RDONLY | O_NONBLOCK, 0)) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(err, errlen, "cannot open the existing stats segment "
+		    "%s: %s: remove it or use another port", st_path(name),
 		    strerror(errno));
 		return -1;
+	}
+	if (fstat(fd, &sb) == -1) {
+		snprintf(err, errlen, "fstat %s: %s", st_path(name),
+		    strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(sb.st_mode) || sb.st_uid != geteuid()) {
+		if (!S_ISREG(sb.st_mode))
+			snprintf(err, errlen, "%s is not a plain file: remove "
+			    "it or use another port", st_path(name));
+		else
+			snprintf(err, errlen, "%s belongs to %s, not to us: "
+			    "remove it or use another port", st_path(name),
+			    st_uid_desc(sb.st_uid));
+		close(fd);
+		return -1;
+	}
+	r = st_owner(fd, &owner);
+	e = errno;
+	if (r == 1) {
+		st_peer_listen(fd, where, sizeof where);
+		snprintf(err, errlen, "port %u is already served on %s: the "
+		    "stats segment %s is owned by a running trainsrv (pid %ld), "
+		    "and it is named by port only, so one port cannot be "
+		    "served on two addresses", port, where, st_path(name),
+		    (long)owner);
+	} else if (r == -1)
+		snprintf(err, errlen, "cannot test the owner of %s: %s",
+		    st_path(name), strerror(e));
+	close(fd);
+	if (r != 0)
+		return -1;
+	if (shm_unlink(name) == -1 && errno != ENOENT) {
+		snprintf(err, errlen, "shm_unlink %s (stale): %s", st_path(name),
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Reserve the segment's pages now.  A sparse tmpfs file maps fine, and on a
+ * full /dev/shm the first store to a page kills its writer with SIGBUS,
+ * master or worker, with no message.  Where fallocate is not supported,
+ * writing zeros reserves the pages the same way (the object is new: it is
+ * all zeros already).  Returns 0 or an errno value.
+ */
+static int
+st_reserve(int fd, size_t size)
+{
+	static const char zeros[4096];
+	size_t off, n;
+	ssize_t w;
+	int e;
+
+	do
+		e = posix_fallocate(fd, 0, (off_t)size);
+	while (e == EINTR);
+	if (e != EOPNOTSUPP && e != ENOSYS)
+		return e;
+	for (off = 0; off < size; off += (size_t)w) {
+		n = size - off < sizeof zeros ? size - off : sizeof zeros;
+		if ((w = pwrite(fd, zeros, n, (off_t)off)) == -1) {
+			if (errno != EINTR)
+				return errno;
+			w = 0;
+		} else if (w == 0)
+			return EIO;
 	}
 	return 0;
 }
@@ -173,37 +293,47 @@ st_init_header(struct st_segment *seg, unsigned port)
 int
 st_create(unsigned port, struct st_segment *seg, char *err, size_t errlen)
 {
-	int tries;
+	int tries, e;
 
 	memset(seg, 0, sizeof *seg);
 	seg->fd = -1;
 	st_name(port, seg->name, sizeof seg->name);
 	seg->size = st_size();
 	for (tries = 0; seg->fd == -1 && tries < 3; tries++) {
-		if (st_replace_stale(seg->name, err, errlen) == -1)
+		if (st_replace_stale(port, seg->name, err, errlen) == -1)
 			return -1;
+		/* O_EXCL: only a segment we create ourselves is used. */
 		seg->fd = shm_open(seg->name, O_RDWR | O_CREAT | O_EXCL, 0600);
 		if (seg->fd == -1 && errno != EEXIST)
 			break;
 	}
 	if (seg->fd == -1) {
-		snprintf(err, errlen, "shm_open %s: %s", seg->name, strerror(errno));
+		snprintf(err, errlen, "shm_open %s: %s", st_path(seg->name),
+		    strerror(errno));
 		return -1;
 	}
 	if (st_lock(seg->fd) == -1) {
-		snprintf(err, errlen, "lock %s: %s", seg->name, strerror(errno));
+		snprintf(err, errlen, "lock %s: %s", st_path(seg->name),
+		    strerror(errno));
 		goto fail;
 	}
 	/* The umask may have cleared group read; fchmod says what we mean. */
 	if (fchmod(seg->fd, 0640) == -1 || ftruncate(seg->fd, seg->size) == -1) {
-		snprintf(err, errlen, "%s: %s", seg->name, strerror(errno));
+		snprintf(err, errlen, "%s: %s", st_path(seg->name), strerror(errno));
+		goto fail;
+	}
+	if ((e = st_reserve(seg->fd, seg->size)) != 0) {
+		snprintf(err, errlen, "cannot reserve %zu KB for the stats "
+		    "segment %s: %s (see df %s)", (seg->size + 1023) / 1024,
+		    st_path(seg->name), strerror(e), ST_SHM_DIR);
 		goto fail;
 	}
 	seg->hdr = mmap(NULL, seg->size, PROT_READ | PROT_WRITE, MAP_SHARED,
 	    seg->fd, 0);
 	if (seg->hdr == MAP_FAILED) {
 		seg->hdr = NULL;
-		snprintf(err, errlen, "mmap %s: %s", seg->name, strerror(errno));
+		snprintf(err, errlen, "mmap %s: %s", st_path(seg->name),
+		    strerror(errno));
 		goto fail;
 	}
 	seg->slots = (struct st_slot *)((char *)seg->hdr +
@@ -249,20 +379,27 @@ st_destroy(struct st_segment *seg)
 	seg->fd = -1;
 }
 
+/*
+ * Every size the segment states must be the one this program was built
+ * with: the readers index slots and copy strings by this layout only.
+ */
 static int
 st_check_layout(struct st_segment *seg, char *err, size_t errlen)
 {
 	const struct st_header *h = seg->hdr;
 
-	if (atomic_load_explicit(&seg->hdr->ready, memory_order_acquire) != 1) {
-		snprintf(err, errlen, "%s: segment not ready yet", seg->name);
+	if (h->magic != ST_MAGIC || h->version != ST_VERSION ||
+	    h->header_size != sizeof *h ||
+	    h->slot_size != sizeof(struct st_slot) || h->nslots != ST_SLOTS ||
+	    seg->size != st_size()) {
+		snprintf(err, errlen, "%s: not a trainsrv stats segment of "
+		    "layout version %d (a different trainsrv version?)",
+		    st_path(seg->name), ST_VERSION);
 		return -1;
 	}
-	if (h->magic != ST_MAGIC || h->version != ST_VERSION ||
-	    h->slot_size != sizeof(struct st_slot) || h->nslots != ST_SLOTS ||
-	    seg->size < st_size()) {
-		snprintf(err, errlen, "%s: not a trainsrv stats segment of "
-		    "layout version %d", seg->name, ST_VERSION);
+	if (atomic_load_explicit(&seg->hdr->ready, memory_order_acquire) != 1) {
+		snprintf(err, errlen, "%s: segment not ready yet",
+		    st_path(seg->name));
 		return -1;
 	}
 	seg->slots = (struct st_slot *)((const char *)seg->hdr +
@@ -270,24 +407,67 @@ st_check_layout(struct st_segment *seg, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * A segment is read only when root or the caller owns it: anyone can
+ * create /dev/shm/trainsrv.<port> and hold a lock on it, and what such a
+ * file says (its address, its timetable, its counters) is made up.  Root
+ * alone may also read one of another user (a server started by an
+ * ordinary user is that user's); seg->uid then tells the caller to say
+ * whose word it prints.
+ */
+static int
+st_check_owner(struct st_segment *seg, unsigned port, char *err,
+    size_t errlen)
+{
+	struct stat sb;
+
+	if (fstat(seg->fd, &sb) == -1) {
+		snprintf(err, errlen, "fstat %s: %s", st_path(seg->name),
+		    strerror(errno));
+		return -1;
+	}
+	seg->uid = sb.st_uid;
+	if (!S_ISREG(sb.st_mode)) {
+		snprintf(err, errlen, "%s is not a plain file: not reading it",
+		    st_path(seg->name));
+		return -1;
+	}
+	if (sb.st_uid != 0 && sb.st_uid != getuid() && sb.st_uid != geteuid() &&
+	    geteuid() != 0) {
+		snprintf(err, errlen, "%s belongs to %s, neither root nor you: "
+		    "not reading it (no trainsrv of yours or root's serves "
+		    "port %u)", st_path(seg->name), st_uid_desc(sb.st_uid), port);
+		return -1;
+	}
+	if ((size_t)sb.st_size < sizeof(struct st_header)) {
+		snprintf(err, errlen, "%s: segment too small",
+		    st_path(seg->name));
+		return -1;
+	}
+	seg->size = (size_t)sb.st_size;
+	return 0;
+}
+
 int
 st_attach(unsigned port, struct st_segment *seg, pid_t *owner, char *err,
     size_t errlen)
 {
-	struct stat sb;
 	int r;
 
 	memset(seg, 0, sizeof *seg);
 	st_name(port, seg->name, sizeof seg->name);
-	if ((seg->fd = shm_open(seg->name, O_RDONLY, 0)) == -1) {
+	/* O_NONBLOCK: a FIFO in its place must not block us in open. */
+	if ((seg->fd = shm_open(seg->name, O_RDONLY | O_NONBLOCK, 0)) == -1) {
 		if (errno == ENOENT)
 			snprintf(err, errlen, "no trainsrv on port %u "
 			    "(no stats segment %s)", port, seg->name);
 		else
-			snprintf(err, errlen, "shm_open %s: %s", seg->name,
-			    strerror(errno));
+			snprintf(err, errlen, "shm_open %s: %s",
+			    st_path(seg->name), strerror(errno));
 		return -1;
 	}
+	if (st_check_owner(seg, port, err, errlen) == -1)
+		goto fail;
 	if ((r = st_owner(seg->fd, owner)) != 1) {
 		snprintf(err, errlen, r == 0 ? "no trainsrv on port %u "
 		    "(stale stats segment %s has no live owner)" :
@@ -295,15 +475,11 @@ st_attach(unsigned port, struct st_segment *seg, pid_t *owner, char *err,
 		    seg->name);
 		goto fail;
 	}
-	if (fstat(seg->fd, &sb) == -1 || (size_t)sb.st_size < sizeof(struct st_header)) {
-		snprintf(err, errlen, "%s: segment too small", seg->name);
-		goto fail;
-	}
-	seg->size = sb.st_size;
 	seg->hdr = mmap(NULL, seg->size, PROT_READ, MAP_SHARED, seg->fd, 0);
 	if (seg->hdr == MAP_FAILED) {
 		seg->hdr = NULL;
-		snprintf(err, errlen, "mmap %s: %s", seg->name, strerror(errno));
+		snprintf(err, errlen, "mmap %s: %s", st_path(seg->name),
+		    strerror(errno));
 		goto fail;
 	}
 	if (st_check_layout(seg, err, errlen) == 0)

@@ -36,6 +36,7 @@
 #define ST_SLOTS	128	/* 64 workers, plus room for a retiring generation */
 #define ST_LAT_BUCKETS	32	/* log2 microseconds: bucket i holds [2^i, 2^(i+1)) */
 #define ST_CACHELINE	64
+#define ST_SHM_DIR	"/dev/shm"	/* where Linux keeps shm_open objects */
 
 /* Commands counted per slot; trainsrv-stat names them with st_cmd_name. */
 enum st_cmd {
@@ -124,6 +125,7 @@ struct st_segment {
 	size_t			 size;
 	int			 fd;
 	char			 name[32];
+	uid_t			 uid;	/* reader side: who owns the file */
 };
 
 /* Relaxed single-writer updates: a load and a store, no locked instruction. */
@@ -135,10 +137,13 @@ struct st_segment {
 #define ST_GET(field) atomic_load_explicit(&(field), memory_order_relaxed)
 
 /*
- * Master side.  st_create makes the segment for port, replacing a stale one
- * (no live owner) and refusing when a live trainsrv owns it; it takes the
- * owner lock.  st_publish marks it ready.  st_destroy unlinks and unmaps.
- * Both return 0, or -1 with a message in err.
+ * Master side.  st_create makes the segment for port: it refuses one that
+ * belongs to another uid (never using, trusting or removing it), refuses
+ * one a live trainsrv owns (the same port, maybe on another address: the
+ * name has the port only), replaces a stale one of ours, reserves its
+ * pages (posix_fallocate: a full /dev/shm is an error now, not a SIGBUS
+ * later) and takes the owner lock.  st_publish marks it ready.
+ * st_destroy unlinks and unmaps.  Both return 0, or -1 with a message in err.
  */
 int		 st_create(unsigned port, struct st_segment *, char *err, size_t errlen);
 void		 st_publish(struct st_segment *);
@@ -148,8 +153,11 @@ void		 st_end_update(struct st_header *);
 
 /*
  * Reader side (trainsrv-stat): map the segment of port read-only.  Fails
- * with a message when there is none, when no live trainsrv owns it, or when
- * its layout is not ours.  *owner receives the owner's pid.
+ * with a message when there is none, when it belongs to neither root nor
+ * the caller, when no live trainsrv owns it, or when any size it states
+ * (header, slot, slot count, file) is not this layout's.  Strings in it
+ * are still someone else's text: copy, then wire_sanitize_n, to print.
+ * *owner receives the owner's pid.
  */
 int		 st_attach(unsigned port, struct st_segment *, pid_t *owner,
 		    char *err, size_t errlen);
@@ -157,6 +165,8 @@ void		 st_detach(struct st_segment *);
 int		 st_owner(int fd, pid_t *owner);
 
 void		 st_name(unsigned port, char *buf, size_t len);
+const char	*st_path(const char *name);	/* "/dev/shm" + name, static buffer */
+const char	*st_uid_desc(uid_t);		/* "uid 65534 (nobody)", static buffer */
 const char	*st_cmd_name(unsigned cmd);
 const char	*st_err_name(unsigned err);	/* "400", ... */
 const char	*st_state_name(unsigned state);

@@ -1,10 +1,13 @@
 /*
- * wire.c — classifying reply lines and splitting fields (see wire.h).
+ * wire.c — classifying reply lines, splitting fields and the one sanitiser
+ * for text bound for a terminal or a log (see wire.h).
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ipc/utf8.h"
 #include "ipc/wire.h"
 
 static int
@@ -86,20 +89,76 @@ wire_split(char *s, char sep, char **fields, size_t max)
 	}
 }
 
+/* Code points that must never reach a terminal (see wire.h). */
+static int
+wire_cp_hidden(uint32_t c)
+{
+	return utf8_control(c) || utf8_invisible(c);
+}
+
+/*
+ * The sanitiser's one loop.  Reading never overtakes writing (every
+ * output is at most as long as what it replaces), so dst may be src.
+ */
+size_t
+wire_sanitize_n(char *dst, size_t dstsize, const char *src, size_t srclen)
+{
+	const unsigned char *r = (const unsigned char *)src;
+	size_t i = 0, w = 0, len;
+	uint32_t c;
+	int bad = 0;	/* the last output was a '?' for bad bytes */
+
+	if (dstsize == 0)
+		return 0;
+	while (i < srclen && r[i] != '\0') {
+		if ((len = utf8_decode(r + i, srclen - i, &c)) == 0) {
+			i++;
+			if (bad)
+				continue;
+			if (w + 1 >= dstsize)
+				break;
+			dst[w++] = '?';
+			bad = 1;
+			continue;
+		}
+		if (c != '\t' && wire_cp_hidden(c)) {
+			i += len;
+			continue;
+		}
+		if (w + len >= dstsize)
+			break;
+		if (c == '\t')
+			dst[w] = ' ';
+		else
+			memmove(dst + w, r + i, len);
+		i += len;
+		w += len;
+		bad = 0;
+	}
+	dst[w] = '\0';
+	return w;
+}
+
 size_t
 wire_sanitize(char *s)
 {
-	unsigned char *r = (unsigned char *)s, *w = r;
+	size_t len = strlen(s);
 
-	for (; *r != '\0'; r++) {
-		if (*r < 0x20 || *r == 0x7f)
-			continue;
-		if (r[0] == 0xc2 && r[1] >= 0x80 && r[1] <= 0x9f) {
-			r++;
-			continue;
-		}
-		*w++ = *r;
+	return wire_sanitize_n(s, len + 1, s, len);
+}
+
+int
+wire_is_clean(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, n;
+	uint32_t c;
+
+	while (i < len) {
+		if ((n = utf8_decode(p + i, len - i, &c)) == 0 || c == '\t' ||
+		    wire_cp_hidden(c))
+			return 0;
+		i += n;
 	}
-	*w = '\0';
-	return (size_t)(w - (unsigned char *)s);
+	return 1;
 }

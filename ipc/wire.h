@@ -46,11 +46,30 @@ enum wire_kind	 wire_status(const char *line, size_t len, long *n);
 size_t		 wire_split(char *s, char sep, char **fields, size_t max);
 
 /*
- * Remove, in place, every control character from a NUL-terminated text
- * that will reach someone's terminal: C0 (ESC included), DEL, and C1
- * written in UTF-8 (0xC2 0x80..0x9F, CSI among them).  Returns the new length.
+ * The one sanitiser for text that reaches a terminal or a log: anything
+ * read from the network or from a shared-memory segment goes through it
+ * before it is printed.  It keeps printable UTF-8 and removes what could
+ * drive a terminal or hide what a text says:
+ *  - C0 controls (ESC, CR, BEL, ...) and DEL; a tab becomes a space;
+ *  - C1 controls written in UTF-8 (U+0080..U+009F, CSI among them);
+ *  - invisible format and bidi controls: U+061C, U+200B..U+200F,
+ *    U+2028..U+202E, U+2060..U+2064, U+2066..U+206F, U+FEFF and the tag
+ *    characters U+E0000..U+E007F;
+ * and replaces each run of bytes that is not UTF-8 (stray continuation
+ * bytes, truncated or overlong forms, surrogates, code points above
+ * U+10FFFF) by one '?'.  The result is never longer than the input.
+ *
+ * wire_sanitize works in place on a NUL-terminated string and returns the
+ * new length.  wire_sanitize_n reads at most srclen bytes of src (stopping
+ * early at a NUL: src need not be terminated), writes at most dstsize - 1
+ * bytes and a NUL to dst without cutting a character, and returns the
+ * length written; dst may be src.  wire_is_clean tells whether
+ * s[0..len) would pass unchanged (for refusing rather than cleaning).
  */
 size_t		 wire_sanitize(char *s);
+size_t		 wire_sanitize_n(char *dst, size_t dstsize, const char *src,
+		    size_t srclen);
+int		 wire_is_clean(const char *s, size_t len);
 
 /* Trim blanks (space, tab, CR) at both ends; returns the new start. */
 char		*wire_trim(char *s, size_t *len);

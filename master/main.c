@@ -229,9 +229,10 @@ main(int argc, char *argv[])
 	struct config cfg;
 	struct st_segment seg;
 	struct tt *tt;
-	char desc[96], err[256], path[PATH_MAX];
+	char desc[96], err[512], path[PATH_MAX];
 	char hdesc[96] = "", hurl[128] = "";
 	unsigned long nofile;
+	size_t len;
 	unsigned port;
 	int lfd, rc;
 
@@ -255,12 +256,22 @@ main(int argc, char *argv[])
 	if (st_create(port, &seg, err, sizeof err) == -1)
 		fatal("%s", err);
 	/* Readers in the workers' group may read it (mode 0640). */
-	if (cfg.uid != 0 && fchown(seg.fd, 0, cfg.gid) == -1)
-		fatal("fchown %s: %s", seg.name, strerror(errno));
+	if (cfg.uid != 0 && fchown(seg.fd, 0, cfg.gid) == -1) {
+		snprintf(err, sizeof err, "fchown %s: %s", seg.name,
+		    strerror(errno));
+		st_destroy(&seg);
+		fatal("%s", err);
+	}
 	snprintf(seg.hdr->listen, sizeof seg.hdr->listen, "%s", desc);
 	if (realpath(cfg.timetable, path) == NULL)
 		snprintf(path, sizeof path, "%s", cfg.timetable);
-	memcpy(seg.hdr->timetable, path, sizeof seg.hdr->timetable - 1);
+	/*
+	 * The path alone, NUL-padded: the segment is readable by the workers'
+	 * group, and the bytes after the path in path[] are our stack.
+	 */
+	len = strnlen(path, sizeof seg.hdr->timetable - 1);
+	memset(seg.hdr->timetable, 0, sizeof seg.hdr->timetable);
+	memcpy(seg.hdr->timetable, path, len);
 	log_init("master");
 	banner(&cfg, tt, desc, hdesc, hurl, &seg, nofile);
 	fflush(NULL);

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "ipc/utf8.h"
 #include "worker/engine.h"
 #include "worker/engine_impl.h"
 
@@ -236,29 +237,11 @@ fold_distance(const char *a, size_t alen, const char *b, size_t blen,
 	return prev[blen] <= limit ? prev[blen] : far;
 }
 
-/*
- * Invisible and direction-control code points: the bidi embeddings,
- * overrides, isolates and marks, zero-width characters, invisible operators,
- * the soft hyphen, line and paragraph separators, interlinear annotation
- * marks, the Hangul fillers (letters that draw nothing) and the tag
- * characters.  Each lets two names that differ look the same, or makes a
- * terminal show a line in another order than it was written.
- */
-static int
-invisible_cp(uint32_t cp)
-{
-	return cp == 0x00ad || cp == 0x061c || cp == 0x115f || cp == 0x1160 ||
-	    cp == 0x180e || (cp >= 0x200b && cp <= 0x200f) ||
-	    (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x206f) ||
-	    cp == 0x3164 || cp == 0xfeff || cp == 0xffa0 ||
-	    (cp >= 0xfff9 && cp <= 0xfffb) || (cp >= 0xe0000 && cp <= 0xe007f);
-}
-
 uint32_t
 tt_name_invisible(const char *name, size_t len)
 {
 	const unsigned char	*s = (const unsigned char *)name;
-	size_t			 i, k, n;
+	size_t			 i, n;
 	uint32_t		 cp;
 
 	for (i = 0; i < len; i += n) {
@@ -267,21 +250,9 @@ tt_name_invisible(const char *name, size_t len)
 			n = 1;
 			continue;
 		}
-		if (s[i] >= 0xf0)
-			n = 4, cp = s[i] & 0x07;
-		else if (s[i] >= 0xe0)
-			n = 3, cp = s[i] & 0x0f;
-		else if (s[i] >= 0xc0)
-			n = 2, cp = s[i] & 0x1f;
-		else {
-			n = 1;		/* a stray continuation byte */
-			continue;
-		}
-		if (n > len - i)
-			break;
-		for (k = 1; k < n; k++)
-			cp = cp << 6 | (s[i + k] & 0x3f);
-		if (invisible_cp(cp))
+		if ((n = utf8_decode(s + i, len - i, &cp)) == 0)
+			n = 1;		/* invalid: the caller says so */
+		else if (utf8_invisible(cp))
 			return cp;
 	}
 	return 0;

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ipc/utf8.h"
 #include "worker/engine.h"
 #include "worker/engine_impl.h"
 
@@ -175,40 +176,13 @@ oom(struct parser *p)
 	p->fatal = 1;
 }
 
-/*
- * Length of the valid UTF-8 sequence at s, or 0 (overlong forms,
- * surrogates and code points past U+10FFFF are invalid).
- */
+/* Length of the valid UTF-8 character at s, or 0 (ipc/utf8.h's rule). */
 static size_t
 utf8_len(const unsigned char *s, size_t len)
 {
-	unsigned char	lo = 0x80, hi = 0xbf;
-	size_t		n, i;
+	uint32_t	cp;
 
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		if (s[0] == 0xe0)
-			lo = 0xa0;
-		else if (s[0] == 0xed)
-			hi = 0x9f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		if (s[0] == 0xf0)
-			lo = 0x90;
-		else if (s[0] == 0xf4)
-			hi = 0x8f;
-	} else
-		return 0;
-	if (len < n || s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return n;
+	return utf8_decode(s, len, &cp);
 }
 
 /*

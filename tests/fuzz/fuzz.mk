@@ -21,8 +21,11 @@ FUZZ_CC		?= clang
 FUZZ_BUILD	?= build-fuzz
 FUZZ_FLAGS	= -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		  -fno-omit-frame-pointer -g -O1
-FUZZ_LINK_SRC	= worker/proto.c worker/buf.c $(ENGINE_SRC) ipc/wire.c ipc/stats.c \
+FUZZ_LINK_SRC	= worker/proto.c worker/buf.c $(ENGINE_SRC) $(WIRE_SRC) ipc/stats.c \
 		  $(HTTP_SRC)
+# csv: trainsrv-import's CSV reader and feed loader (IMPORT_LIB: import.mk)
+FUZZ_HARNESSES	+= csv
+FUZZ_LINK_SRC	+= $(IMPORT_LIB)
 # libFuzzer options for every run: a slow input (over 10 s) or one using
 # more than 2 GB counts as a crash.
 FUZZ_RUN_FLAGS	= -max_len=8192 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1

@@ -15,6 +15,7 @@
 void	suite_journey(void);	/* test_journey.c */
 void	suite_gtfs(void);	/* test_gtfs.c */
 void	suite_proto(void);	/* test_proto.c */
+void	suite_wire(void);	/* test_wire.c */
 void	suite_json(void);	/* test_json.c */
 void	suite_http(void);	/* test_http.c */
 
@@ -82,6 +83,7 @@ main(int argc, char **argv)
 	suite_journey();
 	suite_gtfs();
 	suite_proto();
+	suite_wire();
 	suite_json();
 	suite_http();
 	printf("%u passed, %u failed\n", passed, failed);

@@ -59,6 +59,28 @@ test_csv(void)
 	CHECK_INT(csv_open_mem(&c, "e.txt", "\n\n", 2), -1);
 	CHECK_STR(c.err, "e.txt: empty file: no header line");
 	csv_close(&c);
+
+	/* UTF-16 with and without a byte order mark; a NUL byte. */
+	CHECK_INT(csv_open_mem(&c, "s.txt", "\xff\xfes\0t\0o\0p\0", 10), -1);
+	CHECK_STR(c.err, "s.txt: UTF-16: save as UTF-8");
+	CHECK_INT(csv_open_mem(&c, "s.txt", "\0s\0t\0o\0p", 8), -1);
+	CHECK_STR(c.err, "s.txt: UTF-16: save as UTF-8");
+	CHECK_INT(csv_open_mem(&c, "n.txt", "a,b\n1,\0\n", 7), -1);
+	CHECK_STR(c.err, "n.txt:2: NUL byte: not a text file");
+	/* A column twice: which one would be read is a guess. */
+	CHECK_INT(csv_open_mem(&c, "d.txt", "a,b,\"b\"\n1,2,3\n", 13), -1);
+	CHECK_STR(c.err, "d.txt:1: duplicate column \"b\"");
+	/* Unnamed columns may repeat: nothing reads them. */
+	CHECK_INT(csv_open_mem(&c, "d.txt", "a,,\n1,2,3\n", 10), 0);
+	csv_close(&c);
+	/* Controls in a message are replaced: it goes to a terminal. */
+	CHECK_INT(csv_open_mem(&c, "m.txt", "a\n\"\x1b]0;x\x07", 9), 0);
+	CHECK_INT(csv_next(&c), -1);
+	CHECK_STR(c.err, "m.txt:2: quoted field not closed before the end of "
+	    "the file");
+	csv_error(&c, "bad \"%s\"", "\x1b[2J\r\n\xed\xa0\x80");
+	CHECK_STR(c.err, "m.txt:2: bad \"?[2J?????\"");
+	csv_close(&c);
 }
 
 static void
@@ -87,6 +109,7 @@ import(const char *dir, int date, int change, char *err, size_t cap)
 	size_t			 len = 0;
 	FILE			*fp;
 
+	memset(&o, 0, sizeof(o));
 	o.dir = dir;
 	o.date = date;
 	o.change = change;
@@ -322,6 +345,101 @@ check_error(const char *name, const char *text, int date, const char *want,
 #define ERR(name, text, date, want) \
 	check_error((name), (text), (date), (want), __LINE__)
 
+/*
+ * The base feed for 2026-10-05 with up to two files replaced or added
+ * (name NULL: none), imported: the timetable, or NULL and err.
+ */
+static char *
+import_with(const char *name1, const char *text1, const char *name2,
+    const char *text2, char *err, size_t cap)
+{
+	char		 dir[] = "/tmp/gtfs-test-XXXXXX", path[512];
+	const char	*names[8], *texts[8], *t;
+	char		*out;
+	size_t		 n = 0, i;
+	FILE		*fp;
+
+	if (mkdtemp(dir) == NULL) {
+		snprintf(err, cap, "mkdtemp failed");
+		return NULL;
+	}
+	for (i = 0; base_feed[i].name != NULL; i++) {
+		names[n] = base_feed[i].name;
+		texts[n++] = base_feed[i].text;
+	}
+	for (i = 0; i < 2; i++) {
+		const char *nm = i ? name2 : name1;
+
+		if (nm == NULL)
+			continue;
+		names[n] = nm;
+		texts[n++] = i ? text2 : text1;
+	}
+	/* Written in order: a replacement overwrites the base's file. */
+	for (i = 0; i < n; i++) {
+		t = texts[i];
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		if ((fp = fopen(path, "w")) == NULL)
+			continue;
+		fputs(t, fp);
+		fclose(fp);
+	}
+	out = import(dir, 20261005, 2, err, cap);
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		unlink(path);
+	}
+	rmdir(dir);
+	return out;
+}
+
+/* The import gave a timetable that the server's loader accepts. */
+static void
+check_loads(const char *text, const char *err, int line)
+{
+	struct tt	*t;
+	char		*lerr = NULL;
+	unsigned	 n;
+
+	h_check(text != NULL, __FILE__, line, "import: %s", err);
+	if (text == NULL)
+		return;
+	t = tt_load_mem("import", text, strlen(text), &lerr, &n);
+	h_check(t != NULL, __FILE__, line, "the import does not load:\n%s\n"
+	    "%s", lerr ? lerr : "", text);
+	tt_free(t);
+	free(lerr);
+}
+
+/* Issue 12: nothing from the feed breaks a line; names the server takes. */
+static void
+test_text(void)
+{
+	char	err[GTFS_ERR_MAX], *text, *b;
+
+	/*
+	 * Invalid UTF-8 (a surrogate, an overlong '/', past U+10FFFF) is
+	 * '?'; a zero-width space and a right-to-left override are dropped
+	 * ("Be<ZWSP>ta<RLO>" would look like Beta); a quoted newline in
+	 * feed_version stays in the comment; so does one in a name.
+	 */
+	text = import_with("stops.txt", "stop_id,stop_name\n"
+	    "A,\"Al\xed\xa0\x80p\xc0\xafh\xf4\x90\x80\x80" "a\n"
+	    "FAKE2;X;Y;08:00;08:30;;\"\n"
+	    "B,Be\xe2\x80\x8b" "ta\xe2\x80\xae\xe2\x81\xa6\xef\xbb\xbf\n",
+	    "feed_info.txt", "feed_publisher_name,feed_version\n"
+	    "X,\"v1\nFAKE1;Penn Station;Jamaica;08:00;08:30;;\r\n\x1b[2J\"\n",
+	    err, sizeof(err));
+	check_loads(text, err, __LINE__);
+	b = body(text);
+	CHECK_STR(b, "!change;2\n4734806;Al???p??h????a FAKE2,X,Y,08:00,08:30,,"
+	    ";Beta;08:00;08:30;;\n");
+	CHECK(text != NULL && strstr(text, ", version v1?FAKE1;Penn Station;"
+	    "Jamaica;08:00;08:30;;???[2J\n# 1 trains") != NULL);
+	free(b);
+	free(text);
+}
+
 static void
 test_errors(void)
 {
@@ -379,6 +497,42 @@ test_errors(void)
 	    "no train runs on 2026-10-06 (the feed covers 2026-10-05 to "
 	    "2026-10-07)");
 
+	/* Issue 12: an empty stop_id is blamed on stops.txt, not later. */
+	ERR("stops.txt", "stop_id,stop_name\nA,Alpha\n,Nowhere\nB,Beta\n",
+	    20261005, "stops.txt:3: empty stop_id");
+	ERR("stops.txt", "stop_id,stop_name,stop_name\nA,Alpha,X\nB,Beta,Y\n",
+	    20261005, "stops.txt:1: duplicate column \"stop_name\"");
+	ERR("stops.txt", "\xff\xfes", 20261005,
+	    "stops.txt: UTF-16: save as UTF-8");
+	/* Empty files: an error, and nothing leaked (ASan's LeakSanitizer). */
+	ERR("stops.txt", "", 20261005, "stops.txt: empty file: no header "
+	    "line");
+	ERR("stop_times.txt", "", 20261005, "stop_times.txt: empty file: no "
+	    "header line");
+	ERR("calendar.txt", "service_id,monday,tuesday,wednesday,thursday,"
+	    "friday,saturday,sunday,start_date,end_date\n"
+	    "S,1,1,1,1,1,1,1,20261031,20261001\n", 20261005,
+	    "calendar.txt:2: end_date 20261001 is before start_date 20261031");
+	ERR("calendar.txt", "service_id,monday,tuesday,wednesday,thursday,"
+	    "friday,saturday,sunday,start_date,end_date\n"
+	    "S,1,1,1,1,1,1,1,20261001,20261031\n"
+	    "S,0,0,0,0,0,0,0,20261001,20261031\n", 20261005,
+	    "calendar.txt:3: service_id \"S\" appears twice");
+	/* A B A B in one minute: the server would see a duplicate leg. */
+	ERR("stop_times.txt", "trip_id,arrival_time,departure_time,stop_id,"
+	    "stop_sequence\nt1,08:00:00,08:00:00,A,1\n"
+	    "t1,08:00:10,08:00:10,B,2\nt1,08:00:20,08:00:20,A,3\n"
+	    "t1,08:00:30,08:00:30,B,4\n", 20261005,
+	    "stop_times.txt:4: trip t1 goes from stop A to B twice at 08:00 "
+	    "(first at line 2): a timetable takes that for a duplicate leg");
+	/* The same a minute apart is no duplicate. */
+	text = import_with("stop_times.txt", "trip_id,arrival_time,"
+	    "departure_time,stop_id,stop_sequence\nt1,08:00:00,08:00:00,A,1\n"
+	    "t1,08:00:10,08:00:10,B,2\nt1,08:00:20,08:01:00,A,3\n"
+	    "t1,08:01:30,08:01:30,B,4\n", NULL, NULL, err, sizeof(err));
+	check_loads(text, err, __LINE__);
+	free(text);
+
 	/* The LIRR feed, committed beside the data, imports. */
 	snprintf(dir, sizeof(dir), "%s/gtfs-lirr", h_datadir);
 	text = import(dir, 20261005, 2, err, sizeof(err));
@@ -395,4 +549,5 @@ suite_gtfs(void)
 	test_dates();
 	test_fixtures();
 	test_errors();
+	test_text();
 }
