@@ -10,9 +10,11 @@
  * line ends and the closing empty line included, at most HTTP_HEADERS_MAX
  * bytes, else 431.  A line ends in CRLF or a bare LF.
  */
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
+#include "ipc/utf8.h"
 #include "worker/http.h"
 
 static enum http_parse
@@ -302,33 +304,14 @@ int
 http_utf8_valid(const char *s, size_t len)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0, n, k;
-	unsigned cp, min;
+	size_t i = 0, n;
+	uint32_t cp;
 
-	while (i < len) {
-		if (u[i] < 0x80) {
-			i++;
-			continue;
-		}
-		if (u[i] >= 0xc2 && u[i] <= 0xdf)
-			n = 1, cp = u[i] & 0x1f, min = 0x80;
-		else if (u[i] >= 0xe0 && u[i] <= 0xef)
-			n = 2, cp = u[i] & 0x0f, min = 0x800;
-		else if (u[i] >= 0xf0 && u[i] <= 0xf4)
-			n = 3, cp = u[i] & 0x07, min = 0x10000;
-		else
+	for (; i < len; i += n)
+		if (u[i] < 0x80)
+			n = 1;
+		else if ((n = utf8_decode(u + i, len - i, &cp)) == 0)
 			return 0;
-		if (len - i - 1 < n)
-			return 0;
-		for (k = 1; k <= n; k++) {
-			if ((u[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = cp << 6 | (u[i + k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		i += n + 1;
-	}
 	return 1;
 }
 

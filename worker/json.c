@@ -5,9 +5,11 @@
  * character (U+0000 to U+001F) as \u00XX, an invalid UTF-8 sequence as
  * U+FFFD.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "ipc/utf8.h"
 #include "worker/buf.h"
 #include "worker/json.h"
 
@@ -87,31 +89,14 @@ json_array_end(struct json *j)
 	json_close(j, ']');
 }
 
-/* The length of the valid UTF-8 sequence at s[0..len), 0 when invalid. */
+/* The length of the valid UTF-8 sequence at s[0..len), 0 when invalid
+ * (the project's one rule, ipc/utf8.c). */
 static size_t
 json_utf8_len(const unsigned char *s, size_t len)
 {
-	size_t n, k;
-	unsigned cp, min;
+	uint32_t cp;
 
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 1, cp = s[0] & 0x1f, min = 0x80;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 2, cp = s[0] & 0x0f, min = 0x800;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 3, cp = s[0] & 0x07, min = 0x10000;
-	else
-		return 0;
-	if (len - 1 < n)
-		return 0;
-	for (k = 1; k <= n; k++) {
-		if ((s[k] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[k] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n + 1;
+	return utf8_decode(s, len, &cp);
 }
 
 static void
