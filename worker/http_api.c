@@ -478,6 +478,91 @@ api_bad(const struct http_ctx *ctx, const struct http_req *r,
 	return api_error(ctx, r, status, H_CORS, msg, out);
 }
 
+/* A journey's clock time, "HH:MM" and "+N" past midnight, as JOURNEY says it. */
+static void
+journey_clock(char *s, size_t cap, int32_t min)
+{
+	int n;
+
+	n = snprintf(s, cap, "%02d:%02d", (int)(min % 1440 / 60),
+	    (int)(min % 60));
+	if (min >= 1440 && n > 0 && (size_t)n < cap)
+		snprintf(s + n, cap - (size_t)n, "+%d", (int)(min / 1440));
+}
+
+/* The station named by vals[i] (vl[i] bytes), trimmed as the protocol does. */
+static int32_t
+api_station(const struct tt *tt, size_t i, const long *vl)
+{
+	size_t len = (size_t)vl[i];
+	char *s = wire_trim(vals[i], &len);
+
+	return tt_station_find(tt, s, len);
+}
+
+/*
+ * JOURNEY by arrival (by=arrive): the journeys that arrive at or before
+ * time T of the day, leaving as late as possible.  The earliest arrival
+ * never gets earlier as the departure time grows, so the latest departure
+ * time t in [00:00, T] whose earliest arrival is still by T is found by
+ * bisection (at most 11 scans); the journeys from t that arrive by T are
+ * the answer, written into line_reply as JOURNEY writes its own.
+ */
+static void
+api_arrive(const struct http_ctx *ctx, const long *vl)
+{
+	struct tt_journey j[TT_LEGS_MAX];
+	struct tt_jws *ws = proto_journey_ws(ctx->tt);
+	int32_t from, to, e;
+	long maxc = TT_CHANGES_DEFAULT;
+	int T, lo, hi, mid, best = -1;
+	size_t n, i, k, lines = 0, need;
+	char dep[16], arr[16];
+
+	from = api_station(ctx->tt, 0, vl);
+	to = api_station(ctx->tt, 1, vl);
+	T = tt_parse_time(vals[2], (size_t)vl[2], 23);
+	if (vl[3] > 0)
+		maxc = strtol(vals[3], NULL, 10);
+	if (ws == NULL || from < 0 || to < 0 || T < 0)
+		return;		/* the protocol's answer stands */
+	for (lo = 0, hi = T; lo <= hi; ) {
+		mid = lo + (hi - lo) / 2;
+		e = tt_journey_earliest(ctx->tt, ws, (uint32_t)from,
+		    (uint32_t)to, mid, (unsigned)maxc);
+		if (e >= 0 && e <= T) {
+			best = mid;
+			lo = mid + 1;
+		} else
+			hi = mid - 1;
+	}
+	n = best < 0 ? 0 : tt_journey(ctx->tt, ws, (uint32_t)from,
+	    (uint32_t)to, best, (unsigned)maxc, j);
+	for (i = 0, k = 0; i < n; i++)
+		if (j[i].arr_min <= T)
+			j[k++] = j[i];
+	n = k;
+	for (i = 0; i < n; i++)
+		lines += 1 + j[i].nlegs;
+	line_reply.len = 0;
+	buf_printf(&line_reply, "OK %zu\n", lines);
+	for (i = 0; i < n; i++) {
+		journey_clock(dep, sizeof dep, j[i].dep_min);
+		journey_clock(arr, sizeof arr, j[i].arr_min);
+		buf_printf(&line_reply, "J;%s;%s;%u;%d\n", dep, arr,
+		    j[i].changes, (int)(j[i].arr_min - j[i].dep_min));
+		for (k = 0; k < j[i].nlegs; k++) {
+			need = tt_format(ctx->tt, &j[i].legs[k], NULL, 0);
+			if (buf_reserve(&line_reply, need + 2) == -1)
+				return;
+			tt_format(ctx->tt, &j[i].legs[k], line_reply.p +
+			    line_reply.len, need + 1);
+			line_reply.len += need;
+			line_reply.p[line_reply.len++] = '\n';
+		}
+	}
+}
+
 static int
 api_command(const struct http_ctx *ctx, const struct http_req *r,
     const struct api_cmd *a, struct buf *out)
@@ -486,6 +571,7 @@ api_command(const struct http_ctx *ctx, const struct http_req *r,
 	size_t i, n = 0, used, last = 0;
 	char by[16];
 	long bl;
+	int arrive = 0;
 
 	for (i = 0; i < API_PARAMS_MAX && a->params[i] != NULL; i++) {
 		vl[i] = http_query(r->query, r->query_len, a->params[i],
@@ -510,13 +596,11 @@ api_command(const struct http_ctx *ctx, const struct http_req *r,
 	}
 	if (a->shape == SHAPE_JOURNEYS) {
 		bl = http_query(r->query, r->query_len, "by", by, sizeof by);
-		if (bl > 0 && strcmp(by, "depart") != 0)
-			return api_bad(ctx, r, a, 400, strcmp(by, "arrive") == 0 ?
-			    "by=arrive is not served yet; ask by=depart" :
-			    "bad \"%s\" (want depart)", "by", out);
-		if (bl == -2)
-			return api_bad(ctx, r, a, 400, "bad encoding in \"%s\"",
-			    "by", out);
+		if (bl == -2 || (bl > 0 && strcmp(by, "depart") != 0 &&
+		    strcmp(by, "arrive") != 0))
+			return api_bad(ctx, r, a, 400, "bad \"%s\" (want depart "
+			    "or arrive)", "by", out);
+		arrive = bl > 0 && strcmp(by, "arrive") == 0;
 	}
 	/* The request line: absent fields after the last given are left out,
 	 * those before it are empty (their default). */
@@ -534,6 +618,9 @@ api_command(const struct http_ctx *ctx, const struct http_req *r,
 	reqline[used] = '\0';
 	line_reply.len = 0;
 	proto_request(ctx->tt, ctx->slot, reqline, used, NULL, &line_reply);
+	/* The line protocol checked the question; arrive-by is asked here. */
+	if (arrive && line_reply.len > 3 && memcmp(line_reply.p, "OK ", 3) == 0)
+		api_arrive(ctx, vl);
 	return api_reply(ctx, r, a, out);
 }
 

@@ -70,6 +70,11 @@ shot() {
 	[[ "$output" == *'Train 86179 to Valence'* ]]
 	[[ "$output" == *'Train 9862 to Paris Gare de Lyon'* ]]
 	shot journey '/?from=Montelimar&to=Paris+Gare+de+Lyon&time=06:00'
+	# Arrive by 19:00: the latest journey that is in Paris in time.
+	run dom '/?from=Montelimar&to=Paris+Gare+de+Lyon&time=19:00&by=arrive'
+	[[ "$output" == *'<option value="arrive" selected="">'* || "$output" == *'Change at Valence'* ]]
+	[[ "$output" == *'Train 9862 to Paris Gare de Lyon'* ]]
+	[[ "$output" != *'Train 6194'* ]]
 }
 
 @test "browser: an unknown station is a sentence with its suggestions as links" {

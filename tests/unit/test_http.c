@@ -352,8 +352,21 @@ suite_api(void)
 	CHECK(has(r, "{\"journeys\":[{\"departs\":\"05:30\",\"arrives\":"
 	    "\"07:31\",\"changes\":1,\"minutes\":121,\"fare\":23.88,\"legs\":"
 	    "[{\"number\":\"9\","));
-	CHECK(has(body(t, "/v1/journey?from=Montelimar&to=Grenoble&time=05:00"
-	    "&by=arrive"), "\"status\":400"));
+	/* Arrive by: the latest departure that arrives in time. */
+	CHECK(has(body(t, "/v1/journey?from=Valence&to=Grenoble&time=08:00"
+	    "&by=arrive"), "{\"journeys\":[{\"departs\":\"06:45\",\"arrives\":"
+	    "\"07:55\",\"changes\":0,"));
+	CHECK(has(body(t, "/v1/journey?from=Valence&to=Grenoble&time=07:54"
+	    "&by=arrive"), "{\"journeys\":[{\"departs\":\"06:15\","));
+	CHECK(has(body(t, "/v1/journey?from=Montelimar&to=Grenoble&time=07:40"
+	    "&by=arrive"), "\"departs\":\"05:30\",\"arrives\":\"07:31\","
+	    "\"changes\":1,"));
+	CHECK_STR(body(t, "/v1/journey?from=Valence&to=Grenoble&time=07:30"
+	    "&by=arrive"), "{\"journeys\":[]}\n");
+	CHECK(has(body(t, "/v1/journey?from=Valence&to=Grenble&time=07:30"
+	    "&by=arrive"), "\"status\":404"));
+	CHECK(has(body(t, "/v1/journey?from=Valence&to=Grenoble&time=07:30"
+	    "&by=soon"), "\"status\":400"));
 
 	/* Errors: the protocol's code, its message, the suggestions. */
 	e404 = slot.err[ST_ERR_404];
