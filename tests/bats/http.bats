@@ -18,7 +18,13 @@ setup() {
 	URL=http://127.0.0.1:$HPORT
 }
 
-teardown() { teardown_server; }
+teardown() {
+	if [ -n "${HOSTILE_PID:-}" ]; then
+		kill -TERM "$HOSTILE_PID" 2>/dev/null || true
+		wait "$HOSTILE_PID" 2>/dev/null || true
+	fi
+	teardown_server
+}
 
 # get PATH [curl args...] — the body of GET PATH.
 get() {
@@ -319,4 +325,55 @@ pad() { head -c "$1" /dev/zero | tr '\0' a; }
 	start_server -w 1
 	run grep -c "HTTP on" "$SERVER_LOG"
 	[ "$output" = 0 ]
+}
+
+# worker_pids — the serving workers' pids, sorted.
+worker_pids() {
+	"$BIN/trainsrv-stat" -p "$PORT" -j | jq -r '[.workers[] |
+	    select(.state == "idle" or .state == "busy") | .pid] | sort | join(" ")'
+}
+
+@test "hostile clients on the HTTP port: slowloris, held, mute and garbage cost no other client" {
+	wait_until 10 workers_ready 2
+	local pids req= i t0 kind
+	pids=$(worker_pids)
+	# 100 slowloris and 100 silent connections held on the HTTP port.
+	"$BIN/hostile" -p "$HPORT" -s 100 -c 100 -d $((30 * SCALE)) \
+	    -r "$BATS_TEST_TMPDIR/ready" >"$BATS_TEST_TMPDIR/hostile.out" 2>&1 &
+	HOSTILE_PID=$!
+	# A mute client: pipelined requests as fast as it can, never reading.
+	for i in $(seq 1 200); do
+		req+="GET /v1/stations HTTP/1.1\r\nHost: x\r\n\r\n"
+	done
+	timeout $((10 * SCALE)) bash -c "exec 9<>/dev/tcp/127.0.0.1/$HPORT
+	    while printf '$req' >&9; do :; done" 2>/dev/null &
+	local mute=$!
+	wait_until 20 bash -c "[ \"\$(\"$BIN/trainsrv-stat\" -p $PORT -j | jq .connections)\" -ge 200 ]"
+	# Meanwhile a normal client is served at once, on both ports.
+	for i in $(seq 1 20); do
+		t0=$(now_ms)
+		[ "$(get '/v1/next?from=Valence&to=Grenoble&time=06:00' | jq -r '.trains[0].number')" = 17564 ]
+		[ $(( $(now_ms) - t0 )) -lt $((500 * SCALE)) ]
+	done
+	run ask PING
+	[[ "$output" == *PONG* ]]
+	# Garbage on the HTTP port: an error reply, then end-of-file (socat
+	# ends before its timeout), never a hang.
+	for i in 1 2 3; do
+		run bash -c "head -c 65536 /dev/urandom | timeout $((10 * SCALE)) socat -t 5 - TCP:127.0.0.1:$HPORT"
+		[ "$status" -eq 0 ]
+		[[ "$output" == "HTTP/1.1 4"* ]]
+		[ "$(get /healthz)" = ok ]
+	done
+	run bash -c "head -c 1048576 /dev/zero | tr '\\0' a | timeout $((10 * SCALE)) socat -t 5 - TCP:127.0.0.1:$HPORT"
+	[ "$status" -eq 0 ]
+	[[ "$output" == "HTTP/1.1 414 URI Too Long"* ]]
+	kill -TERM "$HOSTILE_PID" "$mute" 2>/dev/null || true
+	wait "$HOSTILE_PID" || true
+	HOSTILE_PID=
+	wait "$mute" || true
+	# No worker died.
+	[ "$(worker_pids)" = "$pids" ]
+	[ "$("$BIN/trainsrv-stat" -p "$PORT" -j | jq .respawns)" -eq 0 ]
+	[ "$(get /healthz)" = ok ]
 }
