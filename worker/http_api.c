@@ -80,17 +80,24 @@ static struct buf	body, line_reply, discard;
 static char		vals[API_PARAMS_MAX][API_LINE_MAX + 1];
 static char		reqline[API_LINE_MAX + 64];
 
-static void
+/* Replies are built of many small pieces: copy in place when there is room. */
+static inline void
 put(struct buf *b, const char *s, size_t len)
 {
-	buf_append(b, s, len);
+	if (b->cap - b->len >= len || buf_reserve(b, len) == 0) {
+		memcpy(b->p + b->len, s, len);
+		b->len += len;
+	}
 }
 
 static void
 put_s(struct buf *b, const char *s)
 {
-	buf_append(b, s, strlen(s));
+	put(b, s, strlen(s));
 }
+
+/* A constant string, its length known at compile time. */
+#define PUT_LIT(b, lit)	put((b), (lit), sizeof(lit) - 1)
 
 static void
 put_u(struct buf *b, unsigned long long v)
@@ -101,21 +108,24 @@ put_u(struct buf *b, unsigned long long v)
 	do
 		tmp[--i] = (char)('0' + v % 10);
 	while ((v /= 10) > 0);
-	buf_append(b, tmp + i, sizeof tmp - i);
+	put(b, tmp + i, sizeof tmp - i);
 }
 
-/* The Date header's value, remade once a second. */
+/* The Date header's value, remade once a second; its length in *len. */
 static const char *
-api_date(void)
+api_date(size_t *len)
 {
 	static char date[40];
+	static size_t datelen;
 	static time_t last = -1;
 	time_t now = time(NULL);
 	struct tm tm;
 
 	if (now != last && gmtime_r(&now, &tm) != NULL &&
-	    strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm) > 0)
+	    (datelen = strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT",
+	    &tm)) > 0)
 		last = now;
+	*len = datelen;
 	return date;
 }
 
@@ -130,32 +140,39 @@ api_send(const struct http_ctx *ctx, const struct http_req *r, int status,
     struct buf *out)
 {
 	int close = r == NULL || !r->keep_alive || (ctx->draining && !ctx->hold);
+	const char *date;
+	size_t dlen;
 
-	put(out, "HTTP/1.1 ", 9);
-	put_u(out, (unsigned)status);
-	put(out, " ", 1);
-	put_s(out, http_reason(status));
-	put_s(out, "\r\nServer: trainsrv/" TRAINSRV_VERSION "\r\nDate: ");
-	put_s(out, api_date());
-	put_s(out, "\r\nContent-Type: ");
+	if (status == 200)
+		PUT_LIT(out, "HTTP/1.1 200 OK");
+	else {
+		PUT_LIT(out, "HTTP/1.1 ");
+		put_u(out, (unsigned)status);
+		PUT_LIT(out, " ");
+		put_s(out, http_reason(status));
+	}
+	PUT_LIT(out, "\r\nServer: trainsrv/" TRAINSRV_VERSION "\r\nDate: ");
+	date = api_date(&dlen);
+	put(out, date, dlen);
+	PUT_LIT(out, "\r\nContent-Type: ");
 	put_s(out, type);
-	put_s(out, "\r\nContent-Length: ");
+	PUT_LIT(out, "\r\nContent-Length: ");
 	put_u(out, len);
-	put(out, "\r\n", 2);
+	PUT_LIT(out, "\r\n");
 	if (flags & H_CORS)
-		put_s(out, "Access-Control-Allow-Origin: *\r\n");
+		PUT_LIT(out, "Access-Control-Allow-Origin: *\r\n");
 	if (flags & H_ALLOW)
-		put_s(out, "Allow: GET, HEAD\r\n");
+		PUT_LIT(out, "Allow: GET, HEAD\r\n");
 	if (flags & H_NOSTORE)
-		put_s(out, "Cache-Control: no-store\r\n");
+		PUT_LIT(out, "Cache-Control: no-store\r\n");
 	if (flags & H_PAGE)
-		put_s(out, "Content-Security-Policy: default-src 'self'\r\n"
+		PUT_LIT(out, "Content-Security-Policy: default-src 'self'\r\n"
 		    "X-Content-Type-Options: nosniff\r\n");
 	if (close)
-		put_s(out, "Connection: close\r\n");
+		PUT_LIT(out, "Connection: close\r\n");
 	else if (r->minor == 0)
-		put_s(out, "Connection: keep-alive\r\n");
-	put(out, "\r\n", 2);
+		PUT_LIT(out, "Connection: keep-alive\r\n");
+	PUT_LIT(out, "\r\n");
 	if (r == NULL || r->method != HTTP_HEAD)
 		put(out, b, len);
 	return close;
@@ -563,6 +580,18 @@ api_arrive(const struct http_ctx *ctx, const long *vl)
 	}
 }
 
+/* No ';' (a field separator) and no control character (a line end). */
+static int
+api_clean(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f || s[i] == ';')
+			return 0;
+	return 1;
+}
+
 static int
 api_command(const struct http_ctx *ctx, const struct http_req *r,
     const struct api_cmd *a, struct buf *out)
@@ -584,10 +613,7 @@ api_command(const struct http_ctx *ctx, const struct http_req *r,
 		if (vl[i] < 0 && i < a->nreq)
 			return api_bad(ctx, r, a, 400, "missing parameter \"%s\"",
 			    a->params[i], out);
-		if (vl[i] > 0 && (strpbrk(vals[i], ";") != NULL ||
-		    strcspn(vals[i], "\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a"
-		    "\x0b\x0c\x0d\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18"
-		    "\x19\x1a\x1b\x1c\x1d\x1e\x1f\x7f") != (size_t)vl[i]))
+		if (vl[i] > 0 && !api_clean(vals[i], (size_t)vl[i]))
 			return api_bad(ctx, r, a, 400, "bad character in \"%s\" "
 			    "(no ';' or control character)", a->params[i], out);
 		if (vl[i] > 0)
@@ -604,7 +630,8 @@ api_command(const struct http_ctx *ctx, const struct http_req *r,
 	}
 	/* The request line: absent fields after the last given are left out,
 	 * those before it are empty (their default). */
-	used = (size_t)snprintf(reqline, sizeof reqline, "%s", a->cmd);
+	used = strlen(a->cmd);
+	memcpy(reqline, a->cmd, used);
 	for (i = 0; i < last && i < n; i++) {
 		size_t l = vl[i] > 0 ? (size_t)vl[i] : 0;
 

@@ -25,6 +25,7 @@ void	json_object(struct json *);
 void	json_object_end(struct json *);
 void	json_array(struct json *);
 void	json_array_end(struct json *);
+/* key is a literal of the program, written as it is (no escaping). */
 void	json_key(struct json *, const char *key);
 /* A string: " and \ escaped, control characters as \u00XX, invalid UTF-8
  * replaced by U+FFFD, so that the output is always valid JSON text. */
