@@ -37,7 +37,7 @@ ENGINE_SRC = $(filter-out $(WORKER_SRC) $(HTTP_SRC),$(wildcard worker/*.c))
 SERVER_SRC = $(wildcard master/*.c) $(WORKER_SRC) $(ENGINE_SRC) $(HTTP_SRC) \
 	     ipc/stats.c ipc/channel.c $(WIRE_SRC) ipc/log.c
 CLIENT_SRC = $(filter-out client/stat.c client/ctl.c,$(wildcard client/*.c)) $(WIRE_SRC)
-CTL_SRC    = client/ctl.c
+CTL_SRC    = client/ctl.c $(WIRE_SRC)
 STAT_SRC   = client/stat.c ipc/stats.c ipc/prom.c $(WIRE_SRC)
 BENCH_SRC  = $(wildcard tests/bench/*.c) $(WIRE_SRC)
 UNIT_SRC   = $(wildcard tests/unit/*.c) $(ENGINE_SRC) worker/proto.c worker/buf.c $(WIRE_SRC) \

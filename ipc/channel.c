@@ -12,7 +12,6 @@
 
 #define CH_HDR		offsetof(struct ch_msg, data)
 #define CH_BUFSIZE	(1024 * 1024)
-#define CH_QUEUE_MAX	(64 * 1024 * 1024)	/* a peer this far behind is stuck */
 
 struct ch_queued {
 	struct ch_queued	*next;
@@ -63,6 +62,15 @@ ch_pending(const struct channel *ch)
 	return ch->head != NULL;
 }
 
+/* Whether a bulk message of len data bytes may be sent (see channel.h). */
+size_t	ch_soft = CH_QUEUE_SOFT;
+
+int
+ch_fits(const struct channel *ch, size_t len)
+{
+	return ch->fd != -1 && ch->queued + CH_HDR + len <= ch_soft;
+}
+
 /* 1 sent, 0 the socket is full, -1 error. */
 static int
 ch_write(int fd, const void *buf, size_t len)
@@ -102,7 +110,9 @@ ch_enqueue(struct channel *ch, const struct ch_msg *m, size_t len)
 {
 	struct ch_queued *q;
 
-	if (ch->queued + len > CH_QUEUE_MAX || (q = malloc(sizeof *q + len)) == NULL) {
+	/* Short messages are never refused: see CH_SHORT in channel.h. */
+	if ((len > CH_HDR + CH_SHORT && ch->queued + len > CH_QUEUE_MAX) ||
+	    (q = malloc(sizeof *q + len)) == NULL) {
 		errno = ENOBUFS;
 		return -1;
 	}

@@ -34,6 +34,8 @@ const struct st_field st_slot_fields[] = {
 	    "Sessions with a nickname." },
 	{ "messages", ST_COUNTER, offsetof(struct st_slot, messages),
 	    "Messages and operator notices relayed to sessions." },
+	{ "route_busy", ST_COUNTER, offsetof(struct st_slot, route_busy),
+	    "Session commands answered ERR 503: a routing queue was full." },
 };
 const size_t st_nslot_fields = sizeof st_slot_fields / sizeof st_slot_fields[0];
 

@@ -88,6 +88,7 @@ struct st_slot {
 	_Atomic uint64_t	lat_sum;	/* microseconds, all requests */
 	_Atomic uint64_t	nicknames;	/* gauge: sessions with a nickname */
 	_Atomic uint64_t	messages;	/* notices relayed to sessions */
+	_Atomic uint64_t	route_busy;	/* ERR 503: a routing bound was hit */
 	_Atomic uint64_t	cmd[ST_CMD_MAX];
 	_Atomic uint64_t	err[ST_ERR_MAX];
 	_Atomic uint64_t	lat[ST_LAT_BUCKETS];

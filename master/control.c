@@ -8,7 +8,18 @@
  *
  * Everything here runs in the master's loop: non-blocking, polled with the
  * workers' channels.  Commands that need the workers (list, kick) answer
- * once route.c has heard from them.
+ * once route.c has heard from them, which takes at most its GATHER_MS.
+ *
+ * Nobody can lock the operator out: a peer must send its command within
+ * CTL_IDLE_MS and take its answer within CTL_ANSWER_MS, or it is dropped; a
+ * peer that hangs up is dropped at once, even with a command pending; and
+ * when all CTL_CLIENTS places are taken, the oldest peer that has no
+ * command pending makes room for the newcomer.
+ *
+ * The socket's path is in a shared directory when /run/trainsrv is not
+ * writable (/tmp): a file there that is not ours is never used or removed
+ * (another user could have put it there first); the server says whose it
+ * is and refuses to start.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -21,6 +32,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <pwd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -33,11 +45,16 @@
 
 #define CTL_LINE_MAX	4096
 #define CTL_TEXT_MAX	512	/* wall text, as for client messages */
+#define CTL_IDLE_MS	5000	/* to send a whole command line */
+#define CTL_ANSWER_MS	10000	/* to be answered and take the answer */
 
 struct ctl_client {
 	int		 fd;		/* -1: free */
 	int		 console;	/* reads fd 0, writes fd 1, never closes */
 	int		 waiting;	/* a command is being answered */
+	int		 eof;		/* the peer shut its write side */
+	int64_t		 since;		/* ms, when it connected */
+	int64_t		 deadline;	/* ms, dropped after */
 	char		 in[CTL_LINE_MAX + 2];
 	size_t		 in_len;
 	struct buf	 out;
@@ -46,6 +63,8 @@ struct ctl_client {
 
 static int			ctl_lfd = -1;
 static char			ctl_sockpath[108];
+static dev_t			ctl_sockdev;	/* what we bound, to unlink only that */
+static ino_t			ctl_sockino;
 static struct ctl_client	ctl_clients[CTL_CLIENTS];
 static struct ctl_client	ctl_console = { .fd = -1, .console = 1 };
 
@@ -96,10 +115,58 @@ ctl_console_open(void)
 	    "shutdown N, reload, workers N, stats, help");
 }
 
+/* "uid 65534 (nobody)" */
+static void
+ctl_owner(uid_t uid, char *buf, size_t len)
+{
+	struct passwd *pw = getpwuid(uid);
+
+	snprintf(buf, len, "uid %ld (%s)", (long)uid,
+	    pw != NULL ? pw->pw_name : "no such user");
+}
+
+/*
+ * A file already at our path: remove it only if it is a socket of ours (a
+ * stale one: our port is ours, the stats segment says so).  Anything else
+ * was put there by someone else, or is not what we left: refuse.
+ */
+static int
+ctl_clear_path(const char *path)
+{
+	char who[96], me[96];
+	struct stat sb;
+
+	if (lstat(path, &sb) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		log_warn("control socket %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (sb.st_uid != geteuid()) {
+		ctl_owner(sb.st_uid, who, sizeof who);
+		ctl_owner(geteuid(), me, sizeof me);
+		log_warn("control socket %s already exists and belongs to %s, "
+		    "not to %s: refusing to use or remove it (remove it, or "
+		    "find out why another user created it)", path, who, me);
+		return -1;
+	}
+	if (!S_ISSOCK(sb.st_mode)) {
+		log_warn("control socket %s already exists and is not a socket: "
+		    "refusing to remove it", path);
+		return -1;
+	}
+	if (unlink(path) == -1 && errno != ENOENT) {
+		log_warn("unlink %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int
 ctl_open(const struct config *cfg, unsigned port)
 {
 	struct sockaddr_un sun;
+	struct stat sb;
 	mode_t old;
 	int i;
 
@@ -113,9 +180,8 @@ ctl_open(const struct config *cfg, unsigned port)
 		return -1;
 	}
 	snprintf(ctl_sockpath, sizeof ctl_sockpath, "%s", sun.sun_path);
-	/* Our port is ours (the stats segment says so): a file there is stale. */
-	if (unlink(ctl_sockpath) == -1 && errno != ENOENT)
-		log_warn("unlink %s: %s", ctl_sockpath, strerror(errno));
+	if (ctl_clear_path(ctl_sockpath) == -1)
+		return -1;
 	if ((ctl_lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0)) == -1) {
 		log_warn("control socket: %s", strerror(errno));
@@ -124,12 +190,16 @@ ctl_open(const struct config *cfg, unsigned port)
 	old = umask(0177);
 	i = bind(ctl_lfd, (struct sockaddr *)&sun, sizeof sun);
 	umask(old);
-	if (i == -1 || chmod(ctl_sockpath, 0600) == -1 || listen(ctl_lfd, 16) == -1) {
-		log_warn("control socket %s: %s", ctl_sockpath, strerror(errno));
+	if (i == -1 || lstat(ctl_sockpath, &sb) == -1 || chmod(ctl_sockpath,
+	    0600) == -1 || listen(ctl_lfd, 16) == -1) {
+		log_warn("control socket %s: %s%s", ctl_sockpath, strerror(errno),
+		    errno == EADDRINUSE ? " (someone created it just now)" : "");
 		close(ctl_lfd);
 		ctl_lfd = -1;
 		return -1;
 	}
+	ctl_sockdev = sb.st_dev;
+	ctl_sockino = sb.st_ino;
 	log_info("control socket %s (trainsrv-ctl -p %u)", ctl_sockpath, port);
 	ctl_console_open();
 	return 0;
@@ -144,7 +214,7 @@ ctl_drop(struct ctl_client *c)
 		close(c->fd);
 	c->fd = -1;
 	c->in_len = c->out_off = 0;
-	c->waiting = 0;
+	c->waiting = c->eof = 0;
 }
 
 void
@@ -163,16 +233,43 @@ ctl_forget(void)
 void
 ctl_close(void)
 {
+	struct stat sb;
 	int i;
 
 	for (i = 0; i < CTL_CLIENTS; i++)
 		if (ctl_clients[i].fd != -1)
 			ctl_drop(&ctl_clients[i]);
-	if (ctl_lfd != -1) {
-		close(ctl_lfd);
+	/* Unlink what we bound, not what someone may have put in its place. */
+	if (ctl_lfd != -1 && lstat(ctl_sockpath, &sb) == 0 &&
+	    sb.st_dev == ctl_sockdev && sb.st_ino == ctl_sockino)
 		unlink(ctl_sockpath);
-	}
+	if (ctl_lfd != -1)
+		close(ctl_lfd);
 	ctl_lfd = -1;
+}
+
+/*
+ * Append text for a person at a terminal: every line through the
+ * sanitiser, as it may carry what clients and workers wrote.
+ */
+static void
+ctl_append_sane(struct buf *out, const char *text, size_t len)
+{
+	const char *end = text + len, *nl;
+	char line[CTL_LINE_MAX + 1];
+	size_t n;
+
+	for (; text < end; text = nl + 1) {
+		if ((nl = memchr(text, '\n', end - text)) == NULL)
+			nl = end;
+		n = (size_t)(nl - text) < sizeof line - 1 ? (size_t)(nl - text) :
+		    sizeof line - 1;
+		memcpy(line, text, n);
+		line[n] = '\0';
+		n = wire_sanitize(line);
+		buf_append(out, line, n);
+		buf_append(out, "\n", 1);
+	}
 }
 
 /* Where a command's answer goes; the console shows it for a person. */
@@ -192,7 +289,7 @@ ctl_reply(void *ctx, const char *text, size_t len)
 		len -= nl + 1 - text;
 		text = nl + 1;
 	}
-	buf_append(&c->out, text, len);
+	ctl_append_sane(&c->out, text, len);
 }
 
 static void
@@ -274,7 +371,11 @@ ctl_wall(struct ctl_client *c, char *text)
 		return;
 	}
 	snprintf(line, sizeof line, "* wall %s\n", text);
-	route_notice_all(line);
+	if (route_notice_all(line) == -1) {
+		ctl_replyf(c, "ERR 503 busy: a worker is too far behind to take "
+		    "the notice; nothing was sent, try again\n");
+		return;
+	}
 	log_info("operator: wall %s", text);
 	ctl_replyf(c, "OK 0\n");
 }
@@ -290,9 +391,12 @@ ctl_shutdown(struct ctl_client *c, const char *arg)
 		return;
 	}
 	snprintf(line, sizeof line, "* shutdown %u\n", n);
-	route_notice_all(line);
 	master_shutdown_in(n);
-	ctl_replyf(c, "OK 0\n");
+	if (route_notice_all(line) == -1)
+		ctl_replyf(c, "OK 1\nshutdown in %u s; a worker was too far "
+		    "behind to take the notice\n", n);
+	else
+		ctl_replyf(c, "OK 0\n");
 }
 
 static void
@@ -339,13 +443,49 @@ ctl_command(struct ctl_client *c, char *line)
 }
 
 static void
+ctl_accept_one(int fd)
+{
+	struct ctl_client *c, *oldest = NULL;
+	int64_t now = now_ms();
+	int i;
+
+	for (i = 0; i < CTL_CLIENTS; i++) {
+		c = &ctl_clients[i];
+		if (c->fd == -1)
+			break;
+		/* Idle: no command under way, nothing to send. */
+		if (!c->waiting && c->out.len == c->out_off &&
+		    (oldest == NULL || c->since < oldest->since))
+			oldest = c;
+	}
+	if (i == CTL_CLIENTS) {
+		if (oldest == NULL) {
+			static const char busy[] = "ERR 503 busy: every control "
+			    "connection is running a command; try again\n";
+			if (write(fd, busy, sizeof busy - 1) == -1)
+				errno = 0;
+			close(fd);
+			return;
+		}
+		log_info("control socket: %d connections, closing the oldest "
+		    "idle one", CTL_CLIENTS);
+		ctl_drop(oldest);
+		c = oldest;
+	}
+	c->fd = fd;
+	c->since = now;
+	c->deadline = now + CTL_IDLE_MS;
+}
+
+static void
 ctl_accept(void)
 {
 	struct ucred cred;
-	socklen_t len = sizeof cred;
-	int fd, i;
+	socklen_t len;
+	int fd;
 
 	while ((fd = accept4(ctl_lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) != -1) {
+		len = sizeof cred;
 		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1 ||
 		    (cred.uid != 0 && cred.uid != geteuid())) {
 			static const char deny[] = "ERR 403 permission denied\n";
@@ -356,13 +496,7 @@ ctl_accept(void)
 			close(fd);
 			continue;
 		}
-		for (i = 0; i < CTL_CLIENTS && ctl_clients[i].fd != -1; i++)
-			;
-		if (i == CTL_CLIENTS) {
-			close(fd);	/* busy: the operator retries */
-			continue;
-		}
-		ctl_clients[i].fd = fd;
+		ctl_accept_one(fd);
 	}
 }
 
@@ -373,13 +507,17 @@ ctl_read(struct ctl_client *c)
 	char *nl;
 	ssize_t n;
 
+	if (c->eof)
+		return;
 	n = read(c->fd, c->in + c->in_len, sizeof c->in - 1 - c->in_len);
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0) {
 		if (c->console)
 			c->fd = -1;	/* EOF or EIO: the console is done */
-		else if (!c->waiting && c->out.len == c->out_off)
+		else if (n == 0 && (c->waiting || c->out.len > c->out_off))
+			c->eof = 1;	/* half-closed: it still gets its answer */
+		else
 			ctl_drop(c);
 		return;
 	}
@@ -388,6 +526,7 @@ ctl_read(struct ctl_client *c)
 		*nl = '\0';
 		if (nl > c->in && nl[-1] == '\r')
 			nl[-1] = '\0';
+		c->deadline = now_ms() + CTL_ANSWER_MS;
 		ctl_command(c, c->in);
 		c->in_len -= nl + 1 - c->in;
 		memmove(c->in, nl + 1, c->in_len);
@@ -426,6 +565,38 @@ ctl_write(struct ctl_client *c)
 		ctl_drop(c);
 }
 
+/* When ctl_tick must run next (ms, monotonic), or 0. */
+int64_t
+ctl_deadline(void)
+{
+	int64_t d = 0;
+	int i;
+
+	for (i = 0; i < CTL_CLIENTS; i++)
+		if (ctl_clients[i].fd != -1 &&
+		    (d == 0 || ctl_clients[i].deadline < d))
+			d = ctl_clients[i].deadline;
+	return d;
+}
+
+/* Drop the peers that took too long to ask, or to take their answer. */
+void
+ctl_tick(int64_t now)
+{
+	struct ctl_client *c;
+	int i;
+
+	for (i = 0; i < CTL_CLIENTS; i++) {
+		c = &ctl_clients[i];
+		if (c->fd == -1 || now < c->deadline)
+			continue;
+		log_info("control socket: a client %s for too long; closed",
+		    c->waiting || c->out.len > c->out_off ? "was not reading" :
+		    "sent no command");
+		ctl_drop(c);
+	}
+}
+
 unsigned
 ctl_pollfds(struct pollfd *pfd, unsigned max)
 {
@@ -440,12 +611,14 @@ ctl_pollfds(struct pollfd *pfd, unsigned max)
 	if (ctl_console.out.len > ctl_console.out_off)
 		ctl_write(&ctl_console);
 	n++;
+	/* POLLHUP and POLLERR come whatever is asked: a peer that hangs up
+	 * while its command is under way is seen too, and dropped. */
 	for (i = 0; i < CTL_CLIENTS; i++) {
 		struct ctl_client *c = &ctl_clients[i];
 
 		pfd[n].fd = c->fd;
 		pfd[n++].events = c->out.len > c->out_off ? POLLOUT :
-		    (c->waiting ? 0 : POLLIN);
+		    (c->waiting || c->eof ? 0 : POLLIN);
 	}
 	return n;
 }
@@ -465,11 +638,17 @@ ctl_events(const struct pollfd *pfd, unsigned n)
 		ctl_write(&ctl_console);
 	for (i = 0; i + 2 < n && i < CTL_CLIENTS; i++) {
 		struct ctl_client *c = &ctl_clients[i];
+		short ev = pfd[i + 2].revents;
 
-		if (c->fd == -1 || c->fd != pfd[i + 2].fd)
+		if (c->fd == -1 || c->fd != pfd[i + 2].fd || ev == 0)
 			continue;
-		if (pfd[i + 2].revents & (POLLIN | POLLHUP | POLLERR))
+		if (ev & POLLIN)
 			ctl_read(c);
+		/* Gone for good: nobody will read an answer (see ctl_pollfds). */
+		if (c->fd != -1 && (ev & (POLLHUP | POLLERR | POLLNVAL))) {
+			ctl_drop(c);
+			continue;
+		}
 		if (c->fd != -1 && c->out.len > c->out_off)
 			ctl_write(c);
 	}

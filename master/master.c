@@ -9,9 +9,13 @@
  *  - `target` workers of the current timetable generation exist, counting
  *    those starting, ready, and dead ones waiting for their respawn;
  *  - a worker that dies unexpectedly is respawned into the same slot at
- *    once, unless workers keep dying before they become ready (more than
- *    CRASH_DEATHS within CRASH_WINDOW_MS), in which case respawns wait
- *    100 ms, doubling up to 5 s, until a worker becomes ready again;
+ *    once, unless workers keep dying early (more than CRASH_DEATHS within
+ *    CRASH_WINDOW_MS), in which case respawns wait 100 ms, doubling up to
+ *    5 s, until a worker started since has stayed up STABLE_MS.  "Early"
+ *    is before readiness, or within STABLE_MS after it by a crash (a
+ *    fault signal or an error exit): a worker that faults on its first
+ *    request, or on its first write to the stats segment, would otherwise
+ *    be respawned at once for ever, since each one does say it is ready;
  *  - a worker that exits with EXIT_FATAL is not respawned (fewer workers;
  *    none left means the master gives up).
  *
@@ -29,15 +33,19 @@
  * Sessions across workers (route.c): nicknames, messages, session lists
  * and kicks all go through the master over the workers' channels.  The
  * master is the one process that talks to every worker, and a channel is
- * a SOCK_SEQPACKET socketpair that keeps order and, with its queue, never
- * drops a message: so a sender's messages reach each recipient in the
- * order sent, whichever worker either is on, and a nickname is unique
- * because one process decides it.  A session that asked (NAME, MSG, WHO)
- * answers nothing else until the master's answer comes back, which keeps
- * its replies in order.  The operator's commands (control.c: the control
- * socket and the console) use the same routes.  A shared-memory mailbox
- * was the alternative; it would need a lock or a lock-free queue per
- * recipient, and a way to wake the recipient, which the channels give.
+ * a SOCK_SEQPACKET socketpair that keeps order and, with its bounded queue,
+ * drops nothing silently (what does not fit is answered ERR 503 to whoever
+ * asked): so a sender's messages reach each recipient in the order sent,
+ * whichever worker either is on, and a nickname is unique because one
+ * process decides it.  Whatever waits on a worker waits at most 2 s
+ * (route.c), and a worker's end is told to the routing exactly once,
+ * whether its exit or its channel's end is seen first.  A session that
+ * asked (NAME, MSG, WHO) answers nothing else until the master's answer
+ * comes back, which keeps its replies in order.  The operator's commands
+ * (control.c: the control socket and the console) use the same routes.
+ * A shared-memory mailbox was the alternative; it would need a lock or a
+ * lock-free queue per recipient, and a way to wake the recipient, which
+ * the channels give.
  */
 #include <errno.h>
 #include <poll.h>
@@ -58,6 +66,7 @@
 
 #define CRASH_DEATHS		10	/* more than this many ... */
 #define CRASH_WINDOW_MS		5000	/* ... early deaths within this */
+#define STABLE_MS		1000	/* ready this long: not an early death */
 #define BACKOFF_MIN_MS		100
 #define BACKOFF_MAX_MS		5000
 #define STOP_DEADLINE_MS	10000	/* then SIGKILL */
@@ -77,6 +86,7 @@ static struct {
 	int			 reload_again;	/* a SIGHUP came during a reload */
 	int64_t			 deaths[CRASH_DEATHS + 1];	/* early deaths, ring */
 	unsigned		 ndeaths;
+	int64_t			 last_death;	/* ms, the last early death */
 	int64_t			 backoff;	/* 0: respawn at once */
 	int64_t			 shutdown_at;	/* ms; operator's "shutdown N" */
 } M;
@@ -334,12 +344,34 @@ m_reconcile(void)
 	m_scale();
 }
 
-/* Record a death before readiness; turn the crash-loop guard on if needed. */
+/*
+ * Whether an unplanned death counts for the crash-loop guard: before
+ * readiness, whatever killed it; shortly after, only a crash.  An
+ * operator's SIGKILL or SIGTERM of a fresh worker is no crash loop.
+ */
+static int
+m_is_early(const struct proc *p, int status)
+{
+	int sig;
+
+	if (p->state == PROC_STARTING)
+		return 1;
+	if (p->state != PROC_READY || now_ms() - p->since >= STABLE_MS)
+		return 0;
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status) != 0;
+	sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+	return sig == SIGSEGV || sig == SIGBUS || sig == SIGABRT ||
+	    sig == SIGILL || sig == SIGFPE;
+}
+
+/* Record an early death; turn the crash-loop guard on if needed. */
 static void
 m_early_death(void)
 {
 	int64_t now = now_ms(), oldest;
 
+	M.last_death = now;
 	M.deaths[M.ndeaths++ % (CRASH_DEATHS + 1)] = now;
 	if (M.ndeaths <= CRASH_DEATHS)
 		return;
@@ -348,9 +380,27 @@ m_early_death(void)
 		return;
 	M.backoff = M.backoff == 0 ? BACKOFF_MIN_MS :
 	    (M.backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : M.backoff * 2);
-	log_warn("workers keep dying at start-up (%d in %d s): respawns "
+	log_warn("workers keep dying early (%d in %d s): respawns "
 	    "delayed by %lld ms", CRASH_DEATHS + 1, CRASH_WINDOW_MS / 1000,
 	    (long long)M.backoff);
+}
+
+/*
+ * A worker's channel is done: closed, and the routing told, exactly once
+ * per worker whichever comes first, its end-of-file (m_channel) or its
+ * reaping (m_worker_exited): a worker killed while the master was stopped
+ * is reaped before its EOF is ever read, and must free its nicknames too.
+ */
+static void
+m_channel_gone(unsigned slot)
+{
+	struct proc *p = &procs[slot];
+
+	if (p->ch.fd == -1)
+		return;
+	ch_close(&p->ch);
+	p->accepting = 0;
+	route_worker_gone(slot);
 }
 
 static void
@@ -362,6 +412,7 @@ m_worker_exited(unsigned slot, pid_t pid, int status)
 	int planned = M.stopping || p->state == PROC_RETIRING ||
 	    p->state == PROC_STOPPING || p->gen != M.gen;
 
+	m_channel_gone(slot);
 	ST_SET(s->conns, 0);
 	ST_SET(s->accepting, 0);
 	ST_SET(s->state, ST_DEAD);
@@ -379,7 +430,7 @@ m_worker_exited(unsigned slot, pid_t pid, int status)
 			M.target--;
 		return;
 	}
-	if (p->state == PROC_STARTING)
+	if (m_is_early(p, status))
 		m_early_death();
 	p->state = PROC_PENDING;
 	p->respawn_at = now_ms() + M.backoff;
@@ -400,11 +451,6 @@ m_channel(unsigned slot)
 				p->state = PROC_READY;
 				p->since = now_ms();
 			}
-			if (M.backoff != 0)
-				log_info("worker %u is ready; respawns no longer "
-				    "delayed", slot);
-			M.backoff = 0;
-			M.ndeaths = 0;
 			break;
 		case CH_RETIRED:
 			p->accepting = 0;
@@ -418,10 +464,36 @@ m_channel(unsigned slot)
 	}
 	if (r == 0 || (r == -1 && errno != EAGAIN)) {
 		/* The worker is gone or going: wait for SIGCHLD. */
-		ch_close(&p->ch);
-		p->accepting = 0;
-		route_worker_gone(slot);
+		m_channel_gone(slot);
 	}
+}
+
+/*
+ * The crash-loop guard stands down once a worker that became ready after
+ * the last early death has stayed up STABLE_MS: workers that were already
+ * running say nothing about whether new ones survive.
+ */
+static void
+m_stable(void)
+{
+	int64_t now = now_ms();
+	unsigned i;
+
+	if (M.ndeaths == 0)
+		return;
+	for (i = 0; i < PROC_MAX; i++) {
+		const struct proc *p = &procs[i];
+
+		if (p->state == PROC_READY && p->since > M.last_death &&
+		    now - p->since >= STABLE_MS)
+			break;
+	}
+	if (i == PROC_MAX)
+		return;
+	if (M.backoff != 0)
+		log_info("worker %u is up; respawns no longer delayed", i);
+	M.backoff = 0;
+	M.ndeaths = 0;
 }
 
 static void
@@ -508,7 +580,7 @@ m_signals(void)
 static int
 m_timeout(void)
 {
-	int64_t now = now_ms(), next = now + TICK_MS;
+	int64_t now = now_ms(), next = now + TICK_MS, d;
 	unsigned i;
 
 	for (i = 0; i < PROC_MAX; i++) {
@@ -516,9 +588,19 @@ m_timeout(void)
 			next = procs[i].respawn_at;
 		if (procs[i].state == PROC_RETIRING && procs[i].deadline < next)
 			next = procs[i].deadline;
+		/* The crash-loop guard looks again when a worker turns stable. */
+		if (M.ndeaths != 0 && procs[i].state == PROC_READY &&
+		    procs[i].since > M.last_death &&
+		    procs[i].since + STABLE_MS < next)
+			next = procs[i].since + STABLE_MS;
 	}
 	if (M.stopping && M.stop_deadline < next)
 		next = M.stop_deadline;
+	/* Session lists, kicks and control clients wait a bounded time. */
+	if ((d = route_deadline()) != 0 && d < next)
+		next = d;
+	if ((d = ctl_deadline()) != 0 && d < next)
+		next = d;
 	return next <= now ? 0 : (int)(next - now);
 }
 
@@ -608,6 +690,30 @@ master_segment(void)
 	return M.seg;
 }
 
+/*
+ * A testing aid, documented in trainsrv(8): TRAINSRV_TEST_CHANNEL_SOFT
+ * lowers the channels' soft bound (bytes, 4096 and up), so that the tests
+ * can reach it with a few hundred messages instead of 48 MB.  Set before
+ * the first fork: master and workers use the same.
+ */
+static void
+m_test_knobs(void)
+{
+	const char *s = getenv("TRAINSRV_TEST_CHANNEL_SOFT");
+	unsigned long v;
+	char *end;
+
+	if (s == NULL)
+		return;
+	v = strtoul(s, &end, 10);
+	if (*s != '\0' && *end == '\0' && v >= 4096 && v <= CH_QUEUE_SOFT) {
+		ch_soft = v;
+		log_info("testing: channel soft bound %lu bytes", v);
+	} else
+		log_warn("TRAINSRV_TEST_CHANNEL_SOFT=%s ignored (4096 to %d)", s,
+		    CH_QUEUE_SOFT);
+}
+
 int
 master_run(struct config *cfg, int lfd, struct tt *tt, struct st_segment *seg)
 {
@@ -623,6 +729,7 @@ master_run(struct config *cfg, int lfd, struct tt *tt, struct st_segment *seg)
 		log_warn("sigaction: %s", strerror(errno));
 		return 1;
 	}
+	m_test_knobs();
 	proc_init();
 	m_publish_timetable();
 	ST_SET(seg->hdr->workers_target, M.target);
@@ -631,11 +738,14 @@ master_run(struct config *cfg, int lfd, struct tt *tt, struct st_segment *seg)
 		return 1;
 	for (;;) {
 		m_signals();
+		route_tick(now_ms());
+		ctl_tick(now_ms());
 		if (M.shutdown_at != 0 && now_ms() >= M.shutdown_at && !M.stopping) {
 			M.shutdown_at = 0;
 			m_stop();
 		}
 		m_deadlines();
+		m_stable();
 		m_reconcile();
 		if (M.stopping ? !m_alive() : M.target == 0)
 			break;

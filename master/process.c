@@ -192,9 +192,15 @@ proc_reap(void (*on_exit)(unsigned slot, pid_t, int status))
 			log_warn("reaped unknown child %ld", (long)pid);
 			continue;
 		}
-		ch_close(&procs[slot].ch);
 		procs[slot].accepting = 0;	/* whether or not it said so */
+		/*
+		 * on_exit closes the channel and tells whoever routes through
+		 * it (master.c: m_channel_gone); a channel left open would
+		 * leak into the slot's next worker, so close it regardless.
+		 */
 		on_exit(slot, pid, status);
+		if (procs[slot].ch.fd != -1)
+			ch_close(&procs[slot].ch);
 	}
 }
 

@@ -4,12 +4,33 @@
  * every worker, kicks.
  *
  * Why through the master: it is the one process that talks to every
- * worker, over channels that keep order and never drop a message (see
- * channel.h), so a message from one sender reaches each recipient in the
- * order it was sent, whichever workers they are on.  Nicknames are unique
- * because one process, the master, decides them.  A worker asks; the
- * session waits (it answers nothing after its NAME/MSG/WHO until the
- * master's answer arrives, so replies stay in order); the master answers.
+ * worker, over channels that keep order (see channel.h), so a message from
+ * one sender reaches each recipient in the order it was sent, whichever
+ * workers they are on.  Nicknames are unique because one process, the
+ * master, decides them.  A worker asks; the session waits (it answers
+ * nothing after its NAME/MSG/WHO until the master's answer arrives, so
+ * replies stay in order); the master answers.
+ *
+ * Every question gets exactly one answer, and nothing is dropped silently:
+ *
+ *  - a waiting session always gets an answer.  A short one (OK, an error)
+ *    is always queued (channel.h: one per waiting session); a long one (a
+ *    WHO list) is sent only if it fits under the channel's soft bound,
+ *    else the session gets "ERR 503" and its worker counts it (route_busy);
+ *  - a message or notice that does not fit its recipients' channels is not
+ *    sent, and its sender is told so (ERR 503);
+ *  - a session list waits at most GATHER_MS for the workers; what answered
+ *    is listed, followed by a "* incomplete" line naming the workers that
+ *    did not.  One list is gathered at a time; lists asked for meanwhile
+ *    share the next one, so 800 simultaneous WHO cost two gathers, not 800;
+ *  - a kick is answered within GATHER_MS too;
+ *  - a worker that goes (route_worker_gone, called exactly once per worker
+ *    by the master, whichever of its exit and its channel's end is seen
+ *    first) frees its nicknames and answers everything waiting on it.
+ *
+ * A registration for a session that closed while its NAME was on the way is
+ * undone by the worker: it sends CH_UNNAME for a session that closes with a
+ * pending nickname, after its CH_NAME on the same ordered channel.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -22,9 +43,12 @@
 #include "ipc/log.h"
 #include "master/control.h"
 #include "master/process.h"
+#include "master/trainsrv.h"
 #include "worker/buf.h"
 
 #define NICK_MAX	16
+#define GATHER_MS	2000	/* a worker slower than this is left out */
+#define ANSWER_SMALL	CH_SHORT	/* answers this short always go */
 
 struct nick {
 	char		name[NICK_MAX + 1];
@@ -32,24 +56,33 @@ struct nick {
 	unsigned	slot;
 };
 
-/* A session list being gathered from every worker. */
-struct gather {
-	uint64_t	 tag;
-	int		 who;		/* 1: a WHO for a session, 0: operator list */
+/* Who waits for a session list: a session (WHO) or the operator (list). */
+struct waiter {
 	unsigned	 slot;		/* WHO: the asking session's worker */
-	uint64_t	 session;
+	uint64_t	 session;	/* WHO; 0 for the operator */
 	route_reply_fn	 done;		/* list: where the answer goes */
 	void		*ctx;
+};
+
+/* A session list: gathered (cur) or waiting for the next gather (next). */
+struct gather {
+	int		 active;
+	uint64_t	 tag;
+	int64_t		 deadline;
 	unsigned char	 waiting[PROC_MAX];
+	unsigned char	 missing[PROC_MAX];	/* 1: too slow, 2: busy */
+	pid_t		 pid[PROC_MAX];
 	unsigned	 nwaiting;
 	unsigned	 nlines;
-	struct buf	 lines;
-	struct gather	*next;
+	struct buf	 lines;		/* "id;nick;address;worker;since;requests" */
+	struct waiter	*w;
+	size_t		 nw, wcap;
 };
 
 struct kick {
 	uint64_t	 tag;
 	unsigned	 slot;
+	int64_t		 deadline;
 	route_reply_fn	 done;
 	void		*ctx;
 	struct kick	*next;
@@ -57,9 +90,12 @@ struct kick {
 
 static struct nick	*nicks;
 static size_t		 nnicks, nickcap;
-static struct gather	*gathers;
+static struct gather	 cur, next;
 static struct kick	*kicks;
 static uint64_t		 next_tag = 1;
+
+static const char busy_answer[] =
+    "ERR 503 busy: the server cannot queue this answer now; try again\n";
 
 /* Session ids end with the worker slot (see worker/session.c). */
 static unsigned
@@ -115,20 +151,48 @@ nick_add(const char *name, uint64_t session, unsigned slot)
 	return 0;
 }
 
-/* Send a session's answer, in pieces the channel can carry. */
-static void
+/* Send a piece of an answer; flags: CH_ANSWER_DONE, CH_ANSWER_BUSY. */
+static int
+route_piece(unsigned slot, uint64_t session, const char *text, size_t len,
+    uint64_t flags)
+{
+	if (ch_send(&procs[slot].ch, CH_ANSWER, slot, session, flags, text,
+	    len) == 0)
+		return 0;
+	if (procs[slot].ch.fd != -1)	/* past the hard bound: say so */
+		log_warn("worker %u: answer for session %" PRIu64 " lost: %s",
+		    slot, session, strerror(errno));
+	return -1;
+}
+
+/*
+ * Send a session's answer, in pieces the channel can carry.  A long answer
+ * that does not fit under the channel's soft bound becomes "ERR 503 busy"
+ * (counted by the worker); returns -1 then.
+ */
+static int
 route_answer(unsigned slot, uint64_t session, const char *text, size_t len)
 {
 	struct channel *ch = &procs[slot].ch;
-	size_t n;
+	size_t n, pieces = len / CH_DATA_MAX + 1;
 
+	if (ch->fd == -1)
+		return -1;	/* the worker is gone; so is the session */
+	/* 64 bytes a piece: more than a message header. */
+	if (len > ANSWER_SMALL && !ch_fits(ch, len + pieces * 64)) {
+		route_piece(slot, session, busy_answer, sizeof busy_answer - 1,
+		    CH_ANSWER_DONE | CH_ANSWER_BUSY);
+		return -1;
+	}
 	do {
 		n = len > CH_DATA_MAX ? CH_DATA_MAX : len;
-		if (ch_send(ch, CH_ANSWER, slot, session, n == len, text, n) == -1)
-			return;	/* the worker is gone; so is the session */
+		if (route_piece(slot, session, text, n,
+		    n == len ? CH_ANSWER_DONE : 0) == -1)
+			return -1;
 		text += n;
 		len -= n;
 	} while (len > 0);
+	return 0;
 }
 
 static void
@@ -170,21 +234,32 @@ route_unname(const struct ch_msg *m)
 		nick_drop(n);
 }
 
-/* A notice to every session of every worker, but one session. */
-static void
+/*
+ * A notice to every session of every worker, but one session; all or
+ * nothing: -1 (nothing sent) when a worker's channel has no room for it.
+ */
+static int
 route_broadcast(const char *line, size_t len, uint64_t skip)
 {
 	unsigned i;
 
 	for (i = 0; i < PROC_MAX; i++)
-		if (procs[i].ch.fd != -1)
-			ch_send(&procs[i].ch, CH_NOTICE, i, 0, skip, line, len);
+		if (procs[i].ch.fd != -1 && !ch_fits(&procs[i].ch, len)) {
+			log_warn("notice not sent: worker %u is %zu bytes behind",
+			    i, procs[i].ch.queued);
+			return -1;
+		}
+	for (i = 0; i < PROC_MAX; i++)
+		if (procs[i].ch.fd != -1 &&
+		    ch_send(&procs[i].ch, CH_NOTICE, i, 0, skip, line, len) == -1)
+			log_warn("notice to worker %u: %s", i, strerror(errno));
+	return 0;
 }
 
-void
+int
 route_notice_all(const char *line)
 {
-	route_broadcast(line, strlen(line), 0);
+	return route_broadcast(line, strlen(line), 0);
 }
 
 /* data is "to\0from\0text": to is a nickname, or "*" for everyone. */
@@ -198,176 +273,242 @@ route_msg(unsigned slot, const struct ch_msg *m)
 	int len;
 
 	tl = strnlen(to, m->len);
-	if (tl + 1 >= m->len)
+	fl = tl + 1 < m->len ? strnlen(to + tl + 1, m->len - tl - 1) : 0;
+	if (tl + 1 >= m->len || tl + fl + 2 > m->len) {
+		route_answer(slot, m->arg, "ERR 400 malformed message\n", 26);
 		return;
+	}
 	from = to + tl + 1;
-	fl = strnlen(from, m->len - tl - 1);
-	if (tl + fl + 2 > m->len)
-		return;
 	text = from + fl + 1;
 	len = snprintf(line, sizeof line, "* msg %s %.*s\n", from,
 	    (int)(m->len - tl - fl - 2), text);
 	if (len < 0 || (size_t)len >= sizeof line)
 		len = sizeof line - 1;
-	if (strcmp(to, "*") == 0)
-		route_broadcast(line, len, m->arg);
-	else if ((n = nick_find(to)) == NULL) {
+	if (strcmp(to, "*") == 0) {
+		if (route_broadcast(line, len, m->arg) == -1) {
+			route_piece(slot, m->arg, busy_answer,
+			    sizeof busy_answer - 1, CH_ANSWER_DONE | CH_ANSWER_BUSY);
+			return;
+		}
+	} else if ((n = nick_find(to)) == NULL) {
 		route_answerf(slot, m->arg, "ERR 404 nobody is called \"%s\"\n", to);
 		return;
-	} else
-		ch_send(&procs[n->slot].ch, CH_NOTICE, n->slot, n->session, 0,
-		    line, len);
+	} else if (!ch_fits(&procs[n->slot].ch, len) ||
+	    ch_send(&procs[n->slot].ch, CH_NOTICE, n->slot, n->session, 0,
+	    line, len) == -1) {
+		route_piece(slot, m->arg, busy_answer, sizeof busy_answer - 1,
+		    CH_ANSWER_DONE | CH_ANSWER_BUSY);
+		return;
+	}
 	route_answer(slot, m->arg, "OK 0\n", 5);
 }
 
-/* Ask every worker for its sessions. */
-static struct gather *
-route_gather(void)
+static void
+gather_free(struct gather *g)
 {
-	struct gather *g;
-	unsigned i;
-
-	if ((g = calloc(1, sizeof *g)) == NULL)
-		return NULL;
-	g->tag = next_tag++;
-	for (i = 0; i < PROC_MAX; i++)
-		if (procs[i].ch.fd != -1 &&
-		    ch_send(&procs[i].ch, CH_LIST, i, g->tag, 0, NULL, 0) == 0) {
-			g->waiting[i] = 1;
-			g->nwaiting++;
-		}
-	g->next = gathers;
-	gathers = g;
-	return g;
+	buf_free(&g->lines);
+	free(g->w);
+	memset(g, 0, sizeof *g);
 }
 
-static struct gather *
-gather_find(uint64_t tag)
+/* Ask every worker for its sessions for the waiters of cur. */
+static void
+gather_start(void)
 {
-	struct gather *g;
+	unsigned i;
 
-	for (g = gathers; g != NULL; g = g->next)
-		if (g->tag == tag)
-			return g;
-	return NULL;
+	cur.active = 1;
+	cur.tag = next_tag++;
+	cur.deadline = now_ms() + GATHER_MS;
+	for (i = 0; i < PROC_MAX; i++) {
+		if (procs[i].ch.fd == -1)
+			continue;
+		cur.pid[i] = procs[i].pid;
+		if (ch_fits(&procs[i].ch, 0) &&
+		    ch_send(&procs[i].ch, CH_LIST, i, cur.tag, 0, NULL, 0) == 0) {
+			cur.waiting[i] = 1;
+			cur.nwaiting++;
+		} else
+			cur.missing[i] = 2;
+	}
+}
+
+/* "* incomplete: ..." naming the workers left out, or nothing. */
+static void
+gather_missing(const struct gather *g, struct buf *out)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < PROC_MAX; i++) {
+		if (!g->missing[i])
+			continue;
+		buf_printf(out, "%s worker %u (pid %ld) %s", n++ ? ";" :
+		    "* incomplete:", i, (long)g->pid[i], g->missing[i] == 1 ?
+		    "did not answer within " : "was too busy to answer");
+		if (g->missing[i] == 1)
+			buf_printf(out, "%d s", GATHER_MS / 1000);
+	}
+	if (n > 0)
+		buf_printf(out, "\n");
 }
 
 /*
- * Workers send full lines "id;nick;address;worker;since;requests"; WHO
- * shows "id;nick;since".
+ * Workers send full lines "id;nick;address;worker;since;requests"; the
+ * operator gets them as they are, WHO shows "id;nick;since".
  */
 static void
-gather_add(struct gather *g, const char *data, size_t len)
+gather_who_lines(const struct gather *g, struct buf *out)
 {
-	const char *p = data, *end = data + len, *nl;
+	const char *p = g->lines.p, *end = p + g->lines.len, *nl;
 	char *f[6], line[512];
+	struct buf lines;
+	unsigned n = 0;
 	int i;
 
+	memset(&lines, 0, sizeof lines);
 	for (; p < end && (nl = memchr(p, '\n', end - p)) != NULL; p = nl + 1) {
-		g->nlines++;
-		if (!g->who) {
-			buf_append(&g->lines, p, nl - p + 1);
-			continue;
-		}
 		snprintf(line, sizeof line, "%.*s", (int)(nl - p), p);
 		f[0] = line;
 		for (i = 1; i < 6 && (f[i] = strchr(f[i - 1], ';')) != NULL; i++)
 			*f[i]++ = '\0';
-		if (i == 6)
-			buf_printf(&g->lines, "%s;%s;%s\n", f[0], f[1], f[4]);
-		else
-			g->nlines--;
+		if (i == 6 && buf_printf(&lines, "%s;%s;%s\n", f[0], f[1], f[4]) == 0)
+			n++;
 	}
+	buf_printf(out, "OK %u\n", n);
+	if (lines.len > 0)
+		buf_append(out, lines.p, lines.len);
+	buf_free(&lines);
 }
 
 static void
-gather_finish(struct gather *g)
+gather_finish(void)
 {
-	struct gather **pp;
-	struct buf out;
+	struct buf who, list, tail;
+	struct waiter *wt;
+	size_t i;
 
-	memset(&out, 0, sizeof out);
-	buf_printf(&out, "OK %u\n", g->nlines);
-	if (g->lines.len > 0)
-		buf_append(&out, g->lines.p, g->lines.len);
-	if (g->who) {
-		if (procs[g->slot].ch.fd != -1)
-			route_answer(g->slot, g->session, out.p, out.len);
-	} else if (g->done != NULL)
-		g->done(g->ctx, out.p, out.len);
-	for (pp = &gathers; *pp != g; pp = &(*pp)->next)
-		;
-	*pp = g->next;
-	buf_free(&out);
-	buf_free(&g->lines);
-	free(g);
+	memset(&who, 0, sizeof who);
+	memset(&list, 0, sizeof list);
+	memset(&tail, 0, sizeof tail);
+	gather_missing(&cur, &tail);
+	for (i = 0; i < cur.nw; i++) {
+		wt = &cur.w[i];
+		if (wt->session != 0) {
+			if (who.len == 0) {
+				gather_who_lines(&cur, &who);
+				buf_append(&who, tail.p, tail.len);
+			}
+			if (who.len == 0)	/* out of memory */
+				route_answer(wt->slot, wt->session,
+				    "ERR 500 out of memory\n", 22);
+			else
+				route_answer(wt->slot, wt->session, who.p,
+				    who.len);
+		} else if (wt->done != NULL) {
+			if (list.len == 0) {
+				buf_printf(&list, "OK %u\n", cur.nlines);
+				buf_append(&list, cur.lines.p, cur.lines.len);
+				buf_append(&list, tail.p, tail.len);
+			}
+			if (list.len == 0)
+				wt->done(wt->ctx, "ERR 500 out of memory\n", 22);
+			else
+				wt->done(wt->ctx, list.p, list.len);
+		}
+	}
+	buf_free(&who);
+	buf_free(&list);
+	buf_free(&tail);
+	gather_free(&cur);
+	if (next.nw > 0) {
+		cur = next;
+		memset(&next, 0, sizeof next);
+		gather_start();
+		if (cur.nwaiting == 0)
+			gather_finish();
+	}
 }
 
 static void
 gather_part(unsigned slot, const struct ch_msg *m, int end)
 {
-	struct gather *g = gather_find(m->arg);
+	const char *p, *nl;
 
-	if (g == NULL || !g->waiting[slot])
-		return;
+	if (!cur.active || m->arg != cur.tag || slot >= PROC_MAX ||
+	    !cur.waiting[slot])
+		return;		/* a list given up on (too slow) */
 	if (!end) {
-		gather_add(g, m->data, m->len);
+		buf_append(&cur.lines, m->data, m->len);
+		for (p = m->data; (nl = memchr(p, '\n', m->data + m->len - p)) !=
+		    NULL; p = nl + 1)
+			cur.nlines++;
 		return;
 	}
-	g->waiting[slot] = 0;
-	if (--g->nwaiting == 0)
-		gather_finish(g);
+	if (m->arg2 != 0)
+		cur.missing[slot] = 2;	/* it could not send all of its list */
+	cur.waiting[slot] = 0;
+	if (--cur.nwaiting == 0)
+		gather_finish();
+}
+
+/* Join the next gather; start it now if none is under way. */
+static int
+gather_join(const struct waiter *wt)
+{
+	struct waiter *nw;
+
+	if (next.nw == next.wcap) {
+		size_t cap = next.wcap ? next.wcap * 2 : 16;
+		if ((nw = realloc(next.w, cap * sizeof *nw)) == NULL)
+			return -1;
+		next.w = nw;
+		next.wcap = cap;
+	}
+	next.w[next.nw++] = *wt;
+	if (!cur.active) {
+		cur = next;
+		memset(&next, 0, sizeof next);
+		gather_start();
+		if (cur.nwaiting == 0)
+			gather_finish();
+	}
+	return 0;
 }
 
 static void
 route_who(unsigned slot, const struct ch_msg *m)
 {
-	struct gather *g;
+	struct waiter wt = { .slot = slot, .session = m->arg };
 
-	if ((g = route_gather()) == NULL) {
+	if (m->arg == 0 || gather_join(&wt) == -1)
 		route_answer(slot, m->arg, "ERR 500 out of memory\n", 22);
-		return;
-	}
-	g->who = 1;
-	g->slot = slot;
-	g->session = m->arg;
-	if (g->nwaiting == 0)
-		gather_finish(g);
 }
 
 void
 route_list(route_reply_fn done, void *ctx)
 {
-	struct gather *g;
+	struct waiter wt = { .done = done, .ctx = ctx };
 
-	if ((g = route_gather()) == NULL) {
+	if (gather_join(&wt) == -1)
 		done(ctx, "ERR 500 out of memory\n", 22);
-		return;
-	}
-	g->done = done;
-	g->ctx = ctx;
-	if (g->nwaiting == 0)
-		gather_finish(g);
 }
 
 static void
-kick_done(uint64_t tag, int found)
+kick_done(uint64_t tag, const char *text)
 {
 	struct kick **pp, *k;
 
 	for (pp = &kicks; (k = *pp) != NULL; pp = &k->next)
 		if (k->tag == tag) {
 			*pp = k->next;
-			if (k->done != NULL) {
-				if (found)
-					k->done(k->ctx, "OK 0\n", 5);
-				else
-					k->done(k->ctx, "ERR 404 no such session\n", 24);
-			}
+			if (k->done != NULL)
+				k->done(k->ctx, text, strlen(text));
 			free(k);
 			return;
 		}
 }
+
+static const char kick_none[] = "ERR 404 no such session\n";
 
 void
 route_kick(const char *who, route_reply_fn done, void *ctx)
@@ -383,36 +524,40 @@ route_kick(const char *who, route_reply_fn done, void *ctx)
 	else {
 		session = strtoull(*who == '#' ? who + 1 : who, &end, 10);
 		if (*who == '\0' || *end != '\0') {
-			done(ctx, "ERR 404 no such session\n", 24);
+			done(ctx, kick_none, sizeof kick_none - 1);
 			return;
 		}
 	}
 	slot = route_slot_of(session);
 	if (slot >= PROC_MAX || procs[slot].ch.fd == -1 ||
 	    (k = calloc(1, sizeof *k)) == NULL) {
-		done(ctx, "ERR 404 no such session\n", 24);
+		done(ctx, kick_none, sizeof kick_none - 1);
 		return;
 	}
 	k->tag = next_tag++;
 	k->slot = slot;
+	k->deadline = now_ms() + GATHER_MS;
 	k->done = done;
 	k->ctx = ctx;
 	k->next = kicks;
 	kicks = k;
 	if (ch_send(&procs[slot].ch, CH_KICK, slot, session, k->tag, NULL, 0) == -1)
-		kick_done(k->tag, 0);
+		kick_done(k->tag, busy_answer);
 }
 
 /* The operator's connection went away: forget where its answers go. */
 void
 route_cancel(void *ctx)
 {
-	struct gather *g;
 	struct kick *k;
+	size_t i;
 
-	for (g = gathers; g != NULL; g = g->next)
-		if (g->ctx == ctx)
-			g->done = NULL;
+	for (i = 0; i < cur.nw; i++)
+		if (cur.w[i].ctx == ctx && cur.w[i].session == 0)
+			cur.w[i].done = NULL;
+	for (i = 0; i < next.nw; i++)
+		if (next.w[i].ctx == ctx && next.w[i].session == 0)
+			next.w[i].done = NULL;
 	for (k = kicks; k != NULL; k = k->next)
 		if (k->ctx == ctx)
 			k->done = NULL;
@@ -428,17 +573,62 @@ route_message(unsigned slot, const struct ch_msg *m)
 	case CH_WHO:	route_who(slot, m); break;
 	case CH_PART:	gather_part(slot, m, 0); break;
 	case CH_END:	gather_part(slot, m, 1); break;
-	case CH_KICKED:	kick_done(m->arg, m->arg2 != 0); break;
+	case CH_KICKED:
+		kick_done(m->arg, m->arg2 != 0 ? "OK 0\n" : kick_none);
+		break;
 	default:
 		log_warn("worker %u sent unknown command %u", slot, m->cmd);
 	}
 }
 
-/* A worker is gone: its nicknames are free, nobody waits for its list. */
+/* When route_tick must run next (ms, monotonic), or 0: nothing waits. */
+int64_t
+route_deadline(void)
+{
+	int64_t d = cur.active ? cur.deadline : 0;
+	struct kick *k;
+
+	for (k = kicks; k != NULL; k = k->next)
+		if (d == 0 || k->deadline < d)
+			d = k->deadline;
+	return d;
+}
+
+/* Give up on workers that did not answer in time. */
+void
+route_tick(int64_t now)
+{
+	struct kick *k, *knext;
+	char text[128];
+	unsigned i;
+
+	if (cur.active && now >= cur.deadline) {
+		for (i = 0; i < PROC_MAX; i++)
+			if (cur.waiting[i]) {
+				log_warn("worker %u (pid %ld) did not send its "
+				    "session list within %d ms", i,
+				    (long)cur.pid[i], GATHER_MS);
+				cur.waiting[i] = 0;
+				cur.missing[i] = 1;
+			}
+		cur.nwaiting = 0;
+		gather_finish();
+	}
+	for (k = kicks; k != NULL; k = knext) {
+		knext = k->next;
+		if (now < k->deadline)
+			continue;
+		snprintf(text, sizeof text, "ERR 503 worker %u (pid %ld) did not "
+		    "answer within %d s\n", k->slot, (long)procs[k->slot].pid,
+		    GATHER_MS / 1000);
+		kick_done(k->tag, text);
+	}
+}
+
+/* A worker is gone: its nicknames are free, nobody waits for it. */
 void
 route_worker_gone(unsigned slot)
 {
-	struct gather *g, *next;
 	struct kick *k, *knext;
 	size_t i;
 
@@ -447,17 +637,14 @@ route_worker_gone(unsigned slot)
 			nick_drop(&nicks[i]);
 		else
 			i++;
-	for (g = gathers; g != NULL; g = next) {
-		next = g->next;
-		if (g->waiting[slot]) {
-			g->waiting[slot] = 0;
-			if (--g->nwaiting == 0)
-				gather_finish(g);
-		}
+	if (cur.active && cur.waiting[slot]) {
+		cur.waiting[slot] = 0;
+		if (--cur.nwaiting == 0)
+			gather_finish();
 	}
 	for (k = kicks; k != NULL; k = knext) {
 		knext = k->next;
 		if (k->slot == slot)
-			kick_done(k->tag, 0);
+			kick_done(k->tag, kick_none);
 	}
 }

@@ -5,6 +5,8 @@
  * (pipelining), each answered into the connection's output like a line
  * request, timed into the same latency histogram.
  *
+ * Requests are answered while the connection's unsent output is under
+ * mark (conn.c's CONN_OUT_CHUNK, or SIZE_MAX when the worker retires).
  * A draining worker (retiring or stopping) answers every complete request
  * it has read; the last one says Connection: close and the connection
  * closes after it.  A refused request (http_parse's error) closes too: its
@@ -39,8 +41,19 @@ http_timed(int64_t t0)
 	ST_ADD(w.slot->lat_sum, (uint64_t)dt);
 }
 
+/* A complete request head, or one already refused, waits in c->in. */
+int
+http_conn_backlog(const struct conn *c)
+{
+	struct http_req r;
+	size_t used;
+
+	return c->in != NULL && http_parse(c->in, c->in_len, &r, &used) !=
+	    HTTP_INCOMPLETE;
+}
+
 size_t
-http_conn_input(struct conn *c, char *data, size_t len, int force)
+http_conn_input(struct conn *c, char *data, size_t len, size_t mark)
 {
 	struct http_ctx ctx;
 	struct http_req r, next;
@@ -54,8 +67,8 @@ http_conn_input(struct conn *c, char *data, size_t len, int force)
 	ctx.draining = w.lfd == -1 || w.leaving != NULL;
 	ctx.hold = 0;
 	w.clock = 0;
-	while (c->state == CONN_OPEN && off < len && (force ||
-	    c->out.len - c->out_off + w.wbuf.len < CONN_OUT_HIGH)) {
+	while (c->state == CONN_OPEN && off < len &&
+	    c->out.len - c->out_off + w.wbuf.len < mark) {
 		st = http_parse(data + off, len - off, &r, &used);
 		if (st == HTTP_INCOMPLETE)
 			break;

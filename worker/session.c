@@ -11,6 +11,12 @@
  * A session waiting for the master (after NAME, WHO or MSG) answers nothing
  * else until the master's answer arrives, so replies keep their order; the
  * answer is kept whole until complete, so a notice is never put inside it.
+ *
+ * A session that closes while its NAME is on the way to the master sends
+ * CH_UNNAME after it, on the same ordered channel: the master registers the
+ * name, then frees it, and nobody is left holding a name for a session that
+ * is gone.  Whatever a routing bound refuses (channel.h) is answered
+ * "ERR 503" and counted in route_busy, never dropped.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -26,6 +32,7 @@
 #include "ipc/log.h"
 #include "ipc/stats.h"
 #include "ipc/wire.h"
+#include "worker/engine.h"
 #include "worker/proto.h"
 #include "worker/session.h"
 #include "worker/worker.h"
@@ -99,12 +106,25 @@ session_close(struct conn *c)
 			*pp = c->hnext;
 			break;
 		}
-	if (c->nick[0] != '\0') {
-		ch_send(&w.ch, CH_UNNAME, w.slot_index, c->id, 0, c->nick,
-		    strlen(c->nick));
+	/* A short message, one per session: the channel always takes it. */
+	if (c->nick[0] != '\0' || (c->waiting && c->pending_nick[0] != '\0'))
+		if (ch_send(&w.ch, CH_UNNAME, w.slot_index, c->id, 0, NULL, 0) == -1)
+			log_warn("session %llu: cannot free its nickname: %s",
+			    (unsigned long long)c->id, strerror(errno));
+	if (c->nick[0] != '\0')
 		ST_ADD(w.slot->nicknames, -1);
-	}
 	buf_free(&c->answer);
+}
+
+/*
+ * The first invisible format or bidi control character in s, or 0: they
+ * make two different names look the same (ipc/utf8.h has the one list).
+ * A nickname is plain ASCII anyway; this only makes the refusal say why.
+ */
+static unsigned
+session_invisible(const char *s)
+{
+	return tt_name_invisible(s, strlen(s));
 }
 
 static int
@@ -147,6 +167,12 @@ session_ask(struct conn *c, uint32_t cmd, const char *data, size_t len,
     struct buf *out)
 {
 	if (ch_send(&w.ch, cmd, w.slot_index, c->id, 0, data, len) == -1) {
+		if (errno == ENOBUFS) {
+			ST_ADD(w.slot->route_busy, 1);
+			proto_error(w.slot, out, WIRE_ESHUTDOWN, "busy: the master "
+			    "is not keeping up; try again");
+			return PROTO_CONTINUE;
+		}
 		proto_error(w.slot, out, WIRE_EINTERNAL, "cannot reach the master");
 		return PROTO_CONTINUE;
 	}
@@ -156,6 +182,13 @@ session_ask(struct conn *c, uint32_t cmd, const char *data, size_t len,
 static enum proto_result
 session_name(struct conn *c, char *nick, struct buf *out)
 {
+	unsigned cp;
+
+	if ((cp = session_invisible(nick)) != 0) {
+		proto_error(w.slot, out, WIRE_EBADREQ, "bad nickname: it contains "
+		    "U+%04X, an invisible format or bidi control character", cp);
+		return PROTO_CONTINUE;
+	}
 	if (!session_valid_nick(nick)) {
 		proto_error(w.slot, out, WIRE_EBADREQ,
 		    "bad nickname (1 to 16 of A-Z a-z 0-9 _ -)");
@@ -249,8 +282,10 @@ session_answer(const struct ch_msg *m)
 	if (c == NULL || !c->waiting)
 		return;		/* closed meanwhile */
 	buf_append(&c->answer, m->data, m->len);
-	if (m->arg2 == 0)
+	if (!(m->arg2 & CH_ANSWER_DONE))
 		return;		/* more to come */
+	if (m->arg2 & CH_ANSWER_BUSY)
+		ST_ADD(w.slot->route_busy, 1);
 	if (c->pending_nick[0] != '\0' && c->answer.len >= 2 &&
 	    memcmp(c->answer.p, "OK", 2) == 0) {
 		if (c->nick[0] == '\0')
@@ -291,7 +326,9 @@ session_notice(const struct ch_msg *m)
 	}
 }
 
-/* This worker's sessions, "id;nick;address;worker;since;requests" each. */
+/* This worker's sessions, "id;nick;address;worker;since;requests" each.
+ * A list that would not fit in the channel is cut short and says so
+ * (CH_END with arg2 1): the master tells the asker it is incomplete. */
 static void
 session_list(const struct ch_msg *m)
 {
@@ -299,7 +336,7 @@ session_list(const struct ch_msg *m)
 	struct conn *c;
 	struct tm tm;
 	size_t len = 0;
-	int n;
+	int n, cut = 0;
 
 	for (c = w.conns; c != NULL; c = c->next) {
 		if (c->state != CONN_OPEN)
@@ -312,15 +349,23 @@ session_list(const struct ch_msg *m)
 		if (n <= 0 || (size_t)n >= sizeof line)
 			continue;
 		if (len + n > sizeof part) {
-			ch_send(&w.ch, CH_PART, w.slot_index, m->arg, 0, part, len);
+			if (!ch_fits(&w.ch, len) || ch_send(&w.ch, CH_PART,
+			    w.slot_index, m->arg, 0, part, len) == -1) {
+				cut = 1;
+				len = 0;
+				break;
+			}
 			len = 0;
 		}
 		memcpy(part + len, line, n);
 		len += n;
 	}
-	if (len > 0)
-		ch_send(&w.ch, CH_PART, w.slot_index, m->arg, 0, part, len);
-	ch_send(&w.ch, CH_END, w.slot_index, m->arg, 0, NULL, 0);
+	if (len > 0 && (!ch_fits(&w.ch, len) || ch_send(&w.ch, CH_PART,
+	    w.slot_index, m->arg, 0, part, len) == -1))
+		cut = 1;
+	/* Short, one per list asked for: the channel always takes it. */
+	if (ch_send(&w.ch, CH_END, w.slot_index, m->arg, cut, NULL, 0) == -1)
+		log_warn("session list: cannot end it: %s", strerror(errno));
 }
 
 static void

@@ -32,6 +32,9 @@
 #define LLVMFuzzerTestOneInput	fuzz_csv_one
 #include "tests/fuzz/fuzz_csv.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput	fuzz_conn_one
+#include "tests/fuzz/fuzz_conn.c"
+#undef LLVMFuzzerTestOneInput
 
 static const struct harness {
 	const char	*name;
@@ -41,6 +44,7 @@ static const struct harness {
 	{ "timetable", fuzz_timetable_one },
 	{ "http", fuzz_http_one },
 	{ "csv", fuzz_csv_one },
+	{ "conn", fuzz_conn_one },
 };
 #define NHARNESS	(sizeof harnesses / sizeof harnesses[0])
 
@@ -174,6 +178,6 @@ main(int argc, char **argv)
 		}
 	}
 	fprintf(stderr, "usage: fuzz-replay dir\n"
-	    "       fuzz-replay request|timetable|csv file...\n");
+	    "       fuzz-replay request|timetable|csv|conn file...\n");
 	return 2;
 }
