@@ -280,8 +280,17 @@ pad() { head -c "$1" /dev/zero | tr '\0' a; }
 	kill -HUP "$SERVER_PID"
 	wait_until 10 bash -c "\"$BIN/trainsrv-stat\" -p $PORT -j | jq -e '.workers[] | select(.pid == $mine and .state == \"exiting\")' >/dev/null" ||
 	    { kill -CONT "$other"; false; }
-	printf 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n' >&8
-	local head=
+	# Two requests in one write: both answered, only the last closes.
+	printf 'GET /v1/stations?prefix=val HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n' >&8
+	local head= first=
+	while IFS= read -r -t 5 line <&8; do
+		line=${line%$'\r'}
+		[ -z "$line" ] && break
+		first+="$line"$'\n'
+		[[ "$line" == Content-Length:* ]] && len=${line#Content-Length: }
+	done
+	read -r -t 5 -N "$len" body <&8 || true
+	[ "$body" = '{"stations":["Valence"]}'$'\n' ]
 	while IFS= read -r -t 5 line <&8; do
 		line=${line%$'\r'}
 		[ -z "$line" ] && break
@@ -290,6 +299,8 @@ pad() { head -c "$1" /dev/zero | tr '\0' a; }
 	read -r -t 5 -N 9 body <&8 || true
 	kill -CONT "$other"
 	exec 8<&-
+	[[ "$first" == "HTTP/1.1 200 OK"* ]] || { echo "$first"; false; }
+	[[ "$first" != *"Connection: close"* ]]
 	[[ "$head" == "HTTP/1.1 503 Service Unavailable"* ]] || { echo "$head"; false; }
 	[[ "$head" == *"Connection: close"* ]]
 	[ "$body" = $'draining\n' ]
