@@ -5,6 +5,8 @@
 #   make run          build, then serve data/sncf.txt on port 8080 (HTTP 8081)
 #   make test         unit tests, then the bats suite
 #   make check-asan   the same suite built with ASan + UBSan (build-asan/)
+#   make mutate       one-line bugs the suite must catch (MUTANTS=tests/mutate/ci
+#                     for CI's short list)
 #   make bench-engine engine micro-benchmark on a generated timetable
 #   make install PREFIX=/usr/local
 #   make clean
@@ -52,7 +54,7 @@ TOOLS	= $(BIN)/trainsrv-bench $(BIN)/unit-tests $(BIN)/bench-engine $(BIN)/ttgen
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 LINK = @mkdir -p $(dir $@); echo "  LINK $@"; $(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
-.PHONY: all run test unit bats check-asan bench-engine bench install clean lint
+.PHONY: all run test unit bats check-asan bench-engine bench install clean lint mutate
 
 .DEFAULT_GOAL := all
 
@@ -89,6 +91,12 @@ run: all
 # checks that it is there and says how to get it if not.
 test: all
 	@BIN=$(abspath $(BIN)) tests/run-tests
+
+# Mutation testing: each mutant of the list is built in a scratch copy of
+# the tree and the test named for it must fail (tests/mutate/run).
+MUTANTS ?= tests/mutate/mutants
+mutate: all
+	tests/mutate/run $(MUTANTS)
 
 unit: $(BIN)/unit-tests
 	$(BIN)/unit-tests

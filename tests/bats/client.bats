@@ -271,7 +271,7 @@ table_rows() {
 }
 
 @test "client: --raw in the menu prints the protocol lines" {
-	run --separate-stderr timeout 20 "$CLIENT" --raw -p "$PORT" \
+	run --separate-stderr timeout $((20 * SCALE)) "$CLIENT" --raw -p "$PORT" \
 	    < <(printf '%s\n' 3 'Paris Gare de Lyon' Valence price q)
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(printf 'OK 1\n9713;Paris Gare de Lyon;Valence;10:07;12:19;132;90.00;;90.00;;')" ]
