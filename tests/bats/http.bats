@@ -189,6 +189,9 @@ pad() { head -c "$1" /dev/zero | tr '\0' a; }
 	# "GET /v1/stations?x=" + pad + " HTTP/1.1" is 28 bytes plus the pad.
 	[ "$(raw_status "GET /v1/stations?x=$(pad 8164) HTTP/1.1\r\nHost: x\r\n\r\n")" = 200 ]
 	[ "$(raw_status "GET /v1/stations?x=$(pad 8165) HTTP/1.1\r\nHost: x\r\n\r\n")" = 414 ]
+	# The same with bare LF line ends.
+	[ "$(raw_status "GET /v1/stations?x=$(pad 8164) HTTP/1.1\nHost: x\n\n")" = 200 ]
+	[ "$(raw_status "GET /v1/stations?x=$(pad 8165) HTTP/1.1\nHost: x\n\n")" = 414 ]
 	# Too long is said as soon as it is certain, without waiting for the LF.
 	run raw "GET /v1/stations?x=$(pad 9000)"
 	[[ "$output" == "HTTP/1.1 414 URI Too Long"* ]]
