@@ -391,3 +391,30 @@ worker_pids() {
 	[ "$("$BIN/trainsrv-stat" -p "$PORT" -j | jq .respawns)" -eq 0 ]
 	[ "$(get /healthz)" = ok ]
 }
+
+@test "operator notices (wall, MSG @all) never enter an HTTP stream; a line client still gets them" {
+	# A kept HTTP connection and a line session, both open.
+	exec 8<>"/dev/tcp/127.0.0.1/$HPORT"
+	printf 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n' >&8
+	local line first
+	IFS= read -r -t 5 first <&8
+	[[ "$first" == "HTTP/1.1 200 OK"* ]]
+	while IFS= read -r -t 5 line <&8; do [ "$line" = $'\r' ] && break; done
+	read -r -t 5 -N 3 line <&8
+	mkfifo "$BATS_TEST_TMPDIR/in"
+	timeout $((20 * SCALE)) socat -t 10 - "TCP:127.0.0.1:$PORT" \
+	    <"$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/line.out" &
+	local client=$!
+	exec 7>"$BATS_TEST_TMPDIR/in"
+	printf 'PING\n' >&7
+	wait_until 5 grep -q PONG "$BATS_TEST_TMPDIR/line.out"
+	"$BIN/trainsrv-ctl" -p "$PORT" wall "trains are late"
+	printf 'MSG @all hello everyone\n' >&7
+	wait_until 5 grep -q 'trains are late' "$BATS_TEST_TMPDIR/line.out"
+	# The HTTP connection: the next reply is the first thing it reads.
+	printf 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' >&8
+	IFS= read -r -t 5 first <&8
+	exec 8<&- 7>&-
+	wait "$client" || true
+	[[ "$first" == "HTTP/1.1 200 OK"* ]] || { echo "read: $first"; false; }
+}
