@@ -97,3 +97,8 @@ shot() {
 		cat "$BATS_TEST_TMPDIR/chromium.log"; false
 	fi
 }
+
+@test "browser: the board refreshes itself every 30 s (65 s of virtual time: three fetches)" {
+	browse --virtual-time-budget=65000 --dump-dom "$URL/?station=Valence" >/dev/null
+	[ "$("$BIN/trainsrv-stat" -p "$PORT" -j | jq .requests_by_command.DEPARTURES)" -eq 3 ]
+}
