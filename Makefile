@@ -42,7 +42,7 @@ CLIENT_SRC = $(filter-out client/stat.c client/ctl.c,$(wildcard client/*.c)) $(W
 CTL_SRC    = client/ctl.c $(WIRE_SRC)
 STAT_SRC   = client/stat.c ipc/stats.c ipc/prom.c $(WIRE_SRC)
 BENCH_SRC  = $(wildcard tests/bench/*.c) $(WIRE_SRC)
-UNIT_SRC   = $(wildcard tests/unit/*.c) $(ENGINE_SRC) worker/proto.c worker/buf.c $(WIRE_SRC) \
+UNIT_SRC   = $(wildcard tests/unit/*.c) $(ENGINE_SRC) worker/proto.c worker/buf.c $(WIRE_SRC) client/when.c \
 	     $(HTTP_SRC) ipc/stats.c
 BENCHENG_SRC = tests/perf/bench_engine.c $(ENGINE_SRC) worker/proto.c worker/buf.c \
 	       $(WIRE_SRC) ipc/stats.c

@@ -162,6 +162,7 @@ exited_with() {
 	wait_until 10 screen_has 'No station "Grenble"; did you mean Grenoble?'
 	answer "Station:" "Grenoble"
 	answer "At or after (HH:MM, empty for now):" 16:00
+	answer "How many departures? [10]" ""
 	wait_until 10 screen_has "Departures from Grenoble at or after 16:00:"
 }
 

@@ -16,6 +16,8 @@ void	suite_journey(void);	/* test_journey.c */
 void	suite_gtfs(void);	/* test_gtfs.c */
 void	suite_proto(void);	/* test_proto.c */
 void	suite_wire(void);	/* test_wire.c */
+void	suite_client_time(void);	/* test_client_time.c */
+void	suite_station_prefix(void);	/* test_station_prefix.c */
 void	suite_json(void);	/* test_json.c */
 void	suite_http(void);	/* test_http.c */
 
@@ -84,6 +86,8 @@ main(int argc, char **argv)
 	suite_gtfs();
 	suite_proto();
 	suite_wire();
+	suite_client_time();
+	suite_station_prefix();
 	suite_json();
 	suite_http();
 	printf("%u passed, %u failed\n", passed, failed);
