@@ -334,6 +334,8 @@ conn_leave(struct conn *c, const char *notice)
 		return;
 	if (notice != NULL && !c->http)	/* no notice in an HTTP stream */
 		buf_printf(conn_out(c), "%s\n", notice);
+	else if (notice != NULL && c->in_len > 0)
+		http_conn_leave(c, notice);	/* 408 for a started request */
 	c->state = CONN_CLOSING;
 	c->deadline = w.now + CONN_FLUSH_MS;
 	free(c->in);

@@ -12,6 +12,7 @@
  * closes after it.  A refused request (http_parse's error) closes too: its
  * end cannot be known.
  */
+#include <string.h>
 #include <time.h>
 
 #include "ipc/stats.h"
@@ -91,4 +92,25 @@ http_conn_input(struct conn *c, char *data, size_t len, size_t mark)
 	if (off > 0)
 		ST_SET(w.slot->last_request, (int64_t)time(NULL) * 1000);
 	return off;
+}
+
+/*
+ * c is closed by the worker (notice is what a line client would be told)
+ * with part of a request read: a timeout is answered 408, closing; for
+ * anything else (a reload, a kick) the client resends on a new connection.
+ */
+void
+http_conn_leave(struct conn *c, const char *notice)
+{
+	struct http_ctx ctx;
+
+	if (strcmp(notice, "* timeout") != 0)
+		return;
+	ctx.tt = w.tt;
+	ctx.slot = w.slot;
+	ctx.seg = w.seg;
+	ctx.draining = 0;
+	ctx.hold = 0;
+	http_answer_status(&ctx, 408, "the request did not arrive in time",
+	    conn_out(c));
 }

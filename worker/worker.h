@@ -108,5 +108,7 @@ void	conn_sweep(void);
  * (or one to refuse) waits in c->in. */
 size_t	http_conn_input(struct conn *, char *data, size_t len, size_t mark);
 int	http_conn_backlog(const struct conn *);
+/* conn_leave on an HTTP connection with part of a request read. */
+void	http_conn_leave(struct conn *, const char *notice);
 
 #endif /* TRAINSRV_WORKER_H */

@@ -311,7 +311,7 @@ pad() { head -c "$1" /dev/zero | tr '\0' a; }
 	wait_until 10 bash -c "[ \"\$(curl -s --max-time 2 $URL/healthz)\" = ok ]"
 }
 
-@test "an idle HTTP connection times out like a line client (-i)" {
+@test "an idle HTTP connection times out like a line client (-i); a started request gets 408" {
 	stop_server
 	EXTRA_ARGS=(-i 1)
 	setup
@@ -324,6 +324,11 @@ pad() { head -c "$1" /dev/zero | tr '\0' a; }
 	[ $(( $(now_ms) - t0 )) -lt $((4000 * SCALE)) ]
 	[ -z "$line" ]
 	wait_until 5 bash -c "[ \"\$(\"$BIN/trainsrv-stat\" -p $PORT -j | jq .timeouts)\" -ge 1 ]"
+	# A request begun and never finished: 408, then end-of-file.
+	run bash -c "{ printf 'GET /healthz HTTP/1.1\r\nHost: x\r\n'; sleep $((3 * SCALE)); } |
+	    timeout $((10 * SCALE)) socat -t $((5 * SCALE)) - TCP:127.0.0.1:$HPORT"
+	[[ "$output" == "HTTP/1.1 408 Request Timeout"* ]] || { echo "$output"; false; }
+	[[ "$output" == *$'\r\nConnection: close\r\n'* ]]
 }
 
 @test "-H refuses a bad address or port; without -H there is no HTTP port" {
