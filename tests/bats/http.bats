@@ -284,7 +284,8 @@ pad() { head -c "$1" /dev/zero | tr '\0' a; }
 	wait_until 10 bash -c "\"$BIN/trainsrv-stat\" -p $PORT -j | jq -e '.workers[] | select(.pid == $mine and .state == \"exiting\")' >/dev/null" ||
 	    { kill -CONT "$other"; false; }
 	# Two requests in one write: both answered, only the last closes.
-	printf 'GET /v1/stations?prefix=val HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n' >&8
+	# (env printf: the external one writes its output in one write(2).)
+	env printf 'GET /v1/stations?prefix=val HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n' >&8
 	local head= first=
 	while IFS= read -r -t 5 line <&8; do
 		line=${line%$'\r'}
