@@ -373,7 +373,9 @@ worker_pids() {
 	for i in $(seq 1 20); do
 		t0=$(now_ms)
 		[ "$(get '/v1/next?from=Valence&to=Grenoble&time=06:00' | jq -r '.trains[0].number')" = 17564 ]
-		[ $(( $(now_ms) - t0 )) -lt $((500 * SCALE)) ]
+		# (A bound on a whole curl and jq, on a machine that may be
+		# loaded: the point is that no request waits for the attack.)
+		[ $(( $(now_ms) - t0 )) -lt $((2000 * SCALE)) ]
 	done
 	run ask PING
 	[[ "$output" == *PONG* ]]
