@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -78,6 +79,27 @@ die_path(const char *path)
 
 	snprintf(msg, sizeof(msg), "%s: %s", path, strerror(errno));
 	die(msg);
+}
+
+/*
+ * The feed must be a directory: a .zip (as feeds are published) or any other
+ * file gets a sentence saying what to do, not "stops.txt: Not a directory".
+ */
+static void
+check_dir(const char *dir)
+{
+	struct stat	 sb;
+	size_t		 n = strlen(dir);
+
+	if (stat(dir, &sb) == -1 || S_ISDIR(sb.st_mode))
+		return;	/* a missing one: gtfs_load names the file it wants */
+	if (n >= 4 && strcasecmp(dir + n - 4, ".zip") == 0)
+		fprintf(stderr, "trainsrv-import: %s: unzip it first: "
+		    "trainsrv-import reads a directory of GTFS .txt files\n", dir);
+	else
+		fprintf(stderr, "trainsrv-import: %s: not a directory: "
+		    "trainsrv-import reads a directory of GTFS .txt files\n", dir);
+	exit(1);
 }
 
 /*
@@ -236,6 +258,7 @@ main(int argc, char **argv)
 	if (optind != argc - 1)
 		usage();
 	o.dir = argv[optind];
+	check_dir(o.dir);
 	if (o.date == 0)
 		o.date = today();
 	if ((f = gtfs_load(&o, err, sizeof(err))) == NULL)

@@ -34,6 +34,7 @@ void		route_kick(const char *who, route_reply_fn, void *ctx);
 int		route_notice_all(const char *line);	/* -1: no room, not sent */
 int64_t		route_deadline(void);
 void		route_tick(int64_t now);
+void		route_round_end(void);	/* after a poll round's channels */
 void		route_cancel(void *ctx);
 
 #endif /* TRAINSRV_CONTROL_H */

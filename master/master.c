@@ -649,6 +649,7 @@ m_wait(const sigset_t *unblocked)
 		if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
 			m_channel(slots[i]);
 	}
+	route_round_end();
 	if (r > 0)
 		ctl_events(pfd + n, nctl);
 	return 0;

@@ -89,6 +89,21 @@ struct kick {
 };
 
 static struct nick	*nicks;
+
+/*
+ * A NAME refused because the name is taken gets its 409 only at the end
+ * of the master's poll round (route_round_end): the holder may be gone
+ * already, its CH_UNNAME waiting in another worker's channel that this
+ * round reads later.  A client that saw alice leave and then asks for
+ * "alice" must get it, whichever workers the two sessions are on.
+ */
+#define NAME_DEFER_MAX	64
+static struct deferred {
+	unsigned	slot;
+	uint64_t	session;
+	char		name[NICK_MAX + 1];
+} deferred[NAME_DEFER_MAX];
+static unsigned		 ndeferred;
 static size_t		 nnicks, nickcap;
 static struct gather	 cur, next;
 static struct kick	*kicks;
@@ -205,24 +220,67 @@ route_answerf(unsigned slot, uint64_t session, const char *fmt, const char *arg)
 	    sizeof line - 1);
 }
 
+/* Register name for session, or refuse it (final) or defer the refusal. */
+static void
+route_name_try(unsigned slot, uint64_t session, const char *name, int final)
+{
+	struct deferred *d;
+	struct nick *n;
+
+	if ((n = nick_find(name)) != NULL && n->session != session) {
+		if (!final && ndeferred < NAME_DEFER_MAX) {
+			d = &deferred[ndeferred++];
+			d->slot = slot;
+			d->session = session;
+			snprintf(d->name, sizeof d->name, "%s", name);
+			return;
+		}
+		route_answerf(slot, session, "ERR 409 nickname \"%s\" is taken\n",
+		    name);
+		return;
+	}
+	if ((n = nick_of(session)) != NULL)
+		nick_drop(n);
+	if (nick_add(name, session, slot) == -1) {
+		route_answer(slot, session, "ERR 500 out of memory\n", 22);
+		return;
+	}
+	route_answer(slot, session, "OK 0\n", 5);
+}
+
 static void
 route_name(unsigned slot, const struct ch_msg *m)
 {
 	char name[NICK_MAX + 1];
-	struct nick *n;
 
 	snprintf(name, sizeof name, "%.*s", (int)m->len, m->data);
-	if ((n = nick_find(name)) != NULL && n->session != m->arg) {
-		route_answerf(slot, m->arg, "ERR 409 nickname \"%s\" is taken\n", name);
-		return;
+	route_name_try(slot, m->arg, name, 0);
+}
+
+/* Forget the deferred NAMEs of a session (gone) or of a worker (slot). */
+static void
+route_undefer(uint64_t session, int slot)
+{
+	unsigned i = 0;
+
+	while (i < ndeferred)
+		if (deferred[i].session == session ||
+		    (slot >= 0 && deferred[i].slot == (unsigned)slot))
+			deferred[i] = deferred[--ndeferred];
+		else
+			i++;
+}
+
+void
+route_round_end(void)
+{
+	struct deferred d;
+
+	while (ndeferred > 0) {
+		d = deferred[0];
+		deferred[0] = deferred[--ndeferred];
+		route_name_try(d.slot, d.session, d.name, 1);
 	}
-	if ((n = nick_of(m->arg)) != NULL)
-		nick_drop(n);
-	if (nick_add(name, m->arg, slot) == -1) {
-		route_answer(slot, m->arg, "ERR 500 out of memory\n", 22);
-		return;
-	}
-	route_answer(slot, m->arg, "OK 0\n", 5);
 }
 
 static void
@@ -230,6 +288,7 @@ route_unname(const struct ch_msg *m)
 {
 	struct nick *n;
 
+	route_undefer(m->arg, -1);
 	if ((n = nick_of(m->arg)) != NULL)
 		nick_drop(n);
 }
@@ -637,6 +696,7 @@ route_worker_gone(unsigned slot)
 			nick_drop(&nicks[i]);
 		else
 			i++;
+	route_undefer(0, (int)slot);
 	if (cur.active && cur.waiting[slot]) {
 		cur.waiting[slot] = 0;
 		if (--cur.nwaiting == 0)

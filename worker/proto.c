@@ -392,7 +392,8 @@ cmd_departures(struct req *r)
 			return PROTO_CONTINUE;
 	} else
 		t = req_now();
-	if (r->nf == 3 && req_number(r, "count", r->f[2], LIST_MAX, &count) == -1)
+	if (r->nf == 3 && r->f[2][0] != '\0' &&
+	    req_number(r, "count", r->f[2], LIST_MAX, &count) == -1)
 		return PROTO_CONTINUE;
 	return reply_results(r, results,
 	    tt_departures(r->tt, st, t, (size_t)count, results));

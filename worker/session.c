@@ -74,9 +74,19 @@ session_address(struct conn *c, const struct sockaddr_storage *ss)
 		snprintf(c->addr, sizeof c->addr, "%s:%u", host, port);
 	} else if (ss->ss_family == AF_INET6) {
 		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
-		inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof host);
 		port = ntohs(s6->sin6_port);
-		snprintf(c->addr, sizeof c->addr, "[%s]:%u", host, port);
+		/*
+		 * An IPv4 client of the dual-stack socket is ::ffff:a.b.c.d:
+		 * shown as the IPv4 address it is, as an IPv4 socket would.
+		 */
+		if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
+			inet_ntop(AF_INET, &s6->sin6_addr.s6_addr[12], host,
+			    sizeof host);
+			snprintf(c->addr, sizeof c->addr, "%s:%u", host, port);
+		} else {
+			inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof host);
+			snprintf(c->addr, sizeof c->addr, "[%s]:%u", host, port);
+		}
 	} else
 		snprintf(c->addr, sizeof c->addr, "?");
 }
