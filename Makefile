@@ -2,7 +2,7 @@
 #
 #   make              build bin/trainsrv, bin/trainsrv-client, bin/trainsrv-stat,
 #                     bin/trainsrv-bench and the test tools
-#   make run          build, then serve data/sncf.txt on port 8080
+#   make run          build, then serve data/sncf.txt on port 8080 (HTTP 8081)
 #   make test         unit tests, then the bats suite
 #   make check-asan   the same suite built with ASan + UBSan (build-asan/)
 #   make mutate       one-line bugs the suite must catch (MUTANTS=tests/mutate/ci
@@ -16,6 +16,7 @@ CC	?= cc
 BUILD	?= build
 BIN	?= bin
 PORT	?= 8080
+HTTP_PORT ?= 8081
 
 WARN	 = -std=c11 -Wall -Wextra -Werror
 OPT	?= -O2 -g
@@ -29,15 +30,20 @@ LDLIBS	 = -lrt
 # Every other worker/*.c file is the engine.
 # The protocol as both ends see it, and the UTF-8 rule under it.
 WIRE_SRC   = ipc/wire.c ipc/utf8.c
-WORKER_SRC = worker/worker.c worker/conn.c worker/proto.c worker/buf.c worker/session.c
-ENGINE_SRC = $(filter-out $(WORKER_SRC),$(wildcard worker/*.c))
-SERVER_SRC = $(wildcard master/*.c) $(WORKER_SRC) $(ENGINE_SRC) \
+WORKER_SRC = worker/worker.c worker/conn.c worker/proto.c worker/buf.c worker/session.c \
+	     worker/http_conn.c
+# The HTTP front end (issue 16): parser, JSON writer, endpoints, the page
+# (generated from worker/page/ by worker/page/gen.sh) and the Prometheus text.
+HTTP_SRC   = worker/http.c worker/json.c worker/http_api.c $(BUILD)/gen/page.c ipc/prom.c
+ENGINE_SRC = $(filter-out $(WORKER_SRC) $(HTTP_SRC),$(wildcard worker/*.c))
+SERVER_SRC = $(wildcard master/*.c) $(WORKER_SRC) $(ENGINE_SRC) $(HTTP_SRC) \
 	     ipc/stats.c ipc/channel.c $(WIRE_SRC) ipc/log.c
 CLIENT_SRC = $(filter-out client/stat.c client/ctl.c,$(wildcard client/*.c)) $(WIRE_SRC)
 CTL_SRC    = client/ctl.c $(WIRE_SRC)
-STAT_SRC   = client/stat.c ipc/stats.c $(WIRE_SRC)
+STAT_SRC   = client/stat.c ipc/stats.c ipc/prom.c $(WIRE_SRC)
 BENCH_SRC  = $(wildcard tests/bench/*.c) $(WIRE_SRC)
-UNIT_SRC   = $(wildcard tests/unit/*.c) $(ENGINE_SRC) worker/proto.c worker/buf.c $(WIRE_SRC) client/when.c
+UNIT_SRC   = $(wildcard tests/unit/*.c) $(ENGINE_SRC) worker/proto.c worker/buf.c $(WIRE_SRC) client/when.c \
+	     $(HTTP_SRC) ipc/stats.c
 BENCHENG_SRC = tests/perf/bench_engine.c $(ENGINE_SRC) worker/proto.c worker/buf.c \
 	       $(WIRE_SRC) ipc/stats.c
 TTGEN_SRC  = tests/tools/ttgen.c
@@ -79,7 +85,7 @@ $(BIN)/unit-tests $(BIN)/bench-engine $(BIN)/ttgen:
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 run: all
-	$(BIN)/trainsrv -f data/sncf.txt -p $(PORT)
+	$(BIN)/trainsrv -f data/sncf.txt -p $(PORT) -H $(HTTP_PORT)
 
 # The test suite.  bats-core runs the integration tests; tests/run-tests
 # checks that it is there and says how to get it if not.
@@ -130,3 +136,9 @@ install: $(PROGS)
 
 clean:
 	rm -rf build build-asan bin
+
+# The page's assets as C: regenerated when a file of worker/page/ changes.
+$(BUILD)/gen/page.c: worker/page/gen.sh worker/page/index.html worker/page/app.css \
+    worker/page/app.js
+	@mkdir -p $(dir $@)
+	sh worker/page/gen.sh worker/page > $@.tmp && mv $@.tmp $@

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ipc/prom.h"
 #include "ipc/stats.h"
 #include "ipc/wire.h"
 
@@ -357,94 +358,12 @@ print_json(const struct st_segment *seg, const struct snap *sn)
 	printf("]}\n");
 }
 
+/* The Prometheus text: one writer (ipc/prom.c) for this and GET /metrics. */
 static void
-prom_metric(const char *name, const char *type, const char *help)
+print_prom(const struct st_segment *seg)
 {
-	printf("# HELP trainsrv_%s %s\n# TYPE trainsrv_%s %s\n", name, help,
-	    name, type);
-}
-
-static void
-prom_histogram(const struct snap *sn)
-{
-	uint64_t cum = 0;
-	int i;
-
-	prom_metric("request_duration_microseconds", "histogram",
-	    "Time to answer one request, in microseconds.");
-	for (i = 0; i < ST_LAT_BUCKETS; i++) {
-		cum += sn->lat[i];
-		printf("trainsrv_request_duration_microseconds_bucket{le=\"%llu\"} %llu\n",
-		    (unsigned long long)2 << i, (unsigned long long)cum);
-	}
-	printf("trainsrv_request_duration_microseconds_bucket{le=\"+Inf\"} %llu\n",
-	    (unsigned long long)cum);
-	printf("trainsrv_request_duration_microseconds_sum %llu\n",
-	    (unsigned long long)sn->lat_sum);
-	printf("trainsrv_request_duration_microseconds_count %llu\n",
-	    (unsigned long long)cum);
-}
-
-static void
-prom_workers(const struct snap *sn)
-{
-	unsigned counts[ST_DEAD + 1], i;
-
-	memset(counts, 0, sizeof counts);
-	for (i = 0; i < ST_SLOTS; i++)
-		if (ST_GET(sn->slots[i].state) <= ST_DEAD)
-			counts[ST_GET(sn->slots[i].state)]++;
-	prom_metric("workers", "gauge", "Worker slots by state.");
-	for (i = ST_STARTING; i <= ST_DEAD; i++)
-		printf("trainsrv_workers{state=\"%s\"} %u\n", st_state_name(i),
-		    counts[i]);
-}
-
-static void
-print_prom(const struct st_segment *seg, const struct snap *sn)
-{
-	const struct st_header *h = seg->hdr;
-	char name[64];
-	unsigned k;
-	size_t f;
-
-	prom_metric("start_time_seconds", "gauge", "When the master started, unix time.");
-	printf("trainsrv_start_time_seconds %lld\n", (long long)h->started_at);
-	prom_metric("requests_total", "counter", "Requests answered, by command.");
-	for (k = 0; k < ST_CMD_MAX; k++)
-		if (st_cmd_name(k) != NULL)
-			printf("trainsrv_requests_total{command=\"%s\"} %llu\n",
-			    st_cmd_name(k), (unsigned long long)sn->cmd[k]);
-	prom_metric("errors_total", "counter", "Error replies, by code.");
-	for (k = 0; k < ST_ERR_MAX; k++)
-		if (st_err_name(k) != NULL)
-			printf("trainsrv_errors_total{code=\"%s\"} %llu\n",
-			    st_err_name(k), (unsigned long long)sn->err[k]);
-	for (f = 0; f < st_nslot_fields; f++) {
-		snprintf(name, sizeof name, "%s%s", st_slot_fields[f].name,
-		    st_slot_fields[f].kind == ST_COUNTER ? "_total" : "");
-		prom_metric(name, st_slot_fields[f].kind == ST_COUNTER ?
-		    "counter" : "gauge", st_slot_fields[f].help);
-		printf("trainsrv_%s %llu\n", name, (unsigned long long)sn->field[f]);
-	}
-	prom_histogram(sn);
-	prom_workers(sn);
-	prom_metric("reload_attempts_total", "counter", "Reloads finished, good or bad.");
-	printf("trainsrv_reload_attempts_total %llu\n",
-	    (unsigned long long)sn->reload_attempts);
-	prom_metric("reload_successes_total", "counter", "Reloads that installed a new timetable.");
-	printf("trainsrv_reload_successes_total %llu\n",
-	    (unsigned long long)sn->reload_successes);
-	prom_metric("respawns_total", "counter", "Workers respawned after an unexpected exit.");
-	printf("trainsrv_respawns_total %llu\n", (unsigned long long)sn->respawns);
-	prom_metric("timetable_trains", "gauge", "Trains in the timetable served.");
-	printf("trainsrv_timetable_trains %llu\n", (unsigned long long)sn->trains);
-	prom_metric("timetable_legs", "gauge", "Legs in the timetable served.");
-	printf("trainsrv_timetable_legs %llu\n", (unsigned long long)sn->legs);
-	prom_metric("timetable_stations", "gauge", "Stations in the timetable served.");
-	printf("trainsrv_timetable_stations %llu\n", (unsigned long long)sn->stations);
-	prom_metric("timetable_loaded_time_seconds", "gauge", "When the timetable was loaded, unix time.");
-	printf("trainsrv_timetable_loaded_time_seconds %lld\n", (long long)sn->loaded_at);
+	if (prom_write(stdout, seg, NULL) == -1)
+		fprintf(stderr, "trainsrv-stat: write error\n");
 }
 
 static void
@@ -454,7 +373,7 @@ show(enum view v, const struct st_segment *seg, const struct snap *sn,
 	if (v == V_JSON)
 		print_json(seg, sn);
 	else if (v == V_PROM)
-		print_prom(seg, sn);
+		print_prom(seg);
 	else
 		print_summary(seg, sn, prev);
 	fflush(stdout);

@@ -7,6 +7,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -114,4 +115,39 @@ done:
 		fd = -1;
 	}
 	return fd;
+}
+
+/*
+ * The HTTP listener's "[ADDR:]PORT" (-H): "8081", "127.0.0.1:8081",
+ * "[::1]:8081".  addr gets the address, or "" when none is given (the
+ * caller then uses -b's, else the default).  Returns -1 with the reason.
+ */
+int
+listen_spec(const char *spec, char *addr, size_t addrlen, unsigned *port,
+    char *err, size_t errlen)
+{
+	const char *colon = strrchr(spec, ':'), *p;
+	size_t al = 0;
+	unsigned long v = 0;
+
+	addr[0] = '\0';
+	p = colon != NULL ? colon + 1 : spec;
+	if (colon != NULL) {
+		al = (size_t)(colon - spec);
+		if (al >= 2 && spec[0] == '[' && spec[al - 1] == ']')
+			spec++, al -= 2;
+		if (al == 0 || al >= addrlen) {
+			snprintf(err, errlen, "want [ADDRESS:]PORT");
+			return -1;
+		}
+		memcpy(addr, spec, al);
+		addr[al] = '\0';
+	}
+	if (*p == '\0' || strspn(p, "0123456789") != strlen(p) ||
+	    strlen(p) > 5 || (v = strtoul(p, NULL, 10)) > 65535) {
+		snprintf(err, errlen, "want [ADDRESS:]PORT, PORT from 0 to 65535");
+		return -1;
+	}
+	*port = (unsigned)v;
+	return 0;
 }

@@ -26,8 +26,8 @@ static void __attribute__((noreturn))
 usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-	    "usage: trainsrv [-htv] [-b address] [-f timetable] [-i seconds] "
-	    "[-p port] [-u user] [-w workers]\n");
+	    "usage: trainsrv [-htv] [-b address] [-f timetable] [-H [address:]port]\n"
+	    "                [-i seconds] [-p port] [-u user] [-w workers]\n");
 	exit(status);
 }
 
@@ -75,6 +75,7 @@ parse_options(int argc, char *argv[], struct config *cfg)
 		{ "bind", required_argument, NULL, 'b' },
 		{ "file", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "http", required_argument, NULL, 'H' },
 		{ "idle-timeout", required_argument, NULL, 'i' },
 		{ "port", required_argument, NULL, 'p' },
 		{ "test", no_argument, NULL, 't' },
@@ -90,11 +91,13 @@ parse_options(int argc, char *argv[], struct config *cfg)
 	cfg->port = 8080;
 	cfg->workers = default_workers();
 	cfg->idle_timeout = 300;
-	while ((ch = getopt_long(argc, argv, "b:f:hi:p:tu:vw:", longopts, NULL)) != -1) {
+	cfg->http_fd = -1;
+	while ((ch = getopt_long(argc, argv, "b:f:hH:i:p:tu:vw:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'b': cfg->bind = optarg; break;
 		case 'f': cfg->timetable = optarg; break;
 		case 'h': usage(0);
+		case 'H': cfg->http = optarg; break;
 		case 'i': cfg->idle_timeout = number("i", optarg, 1, 86400); break;
 		case 'p': cfg->port = number("p", optarg, 0, 65535); break;
 		case 't': cfg->check_only = 1; break;
@@ -170,9 +173,36 @@ raise_nofile(void)
 	return rl.rlim_cur;
 }
 
+/*
+ * -H: the HTTP listener, opened like the line port (same address unless
+ * one is given) and inherited by every worker through cfg->http_fd.
+ */
+static void
+http_open(struct config *cfg, char *desc, size_t desclen, char *url,
+    size_t urllen)
+{
+	char addr[64], err[256];
+	unsigned port, bound;
+
+	if (cfg->http == NULL)
+		return;
+	if (listen_spec(cfg->http, addr, sizeof addr, &port, err, sizeof err) == -1)
+		fatal("-H %s: %s", cfg->http, err);
+	cfg->http_fd = listen_open(addr[0] != '\0' ? addr : cfg->bind, port,
+	    desc, desclen, &bound, err, sizeof err);
+	if (cfg->http_fd == -1)
+		fatal("cannot listen for HTTP on %s: %s", cfg->http, err);
+	/* The URL to open: a wildcard address is reached on localhost. */
+	if (strncmp(desc, "[::]:", 5) == 0 || strncmp(desc, "0.0.0.0:", 8) == 0)
+		snprintf(url, urllen, "http://localhost:%u/", bound);
+	else
+		snprintf(url, urllen, "http://%s/", desc);
+}
+
 static void
 banner(const struct config *cfg, const struct tt *tt, const char *desc,
-    const struct st_segment *seg, unsigned long nofile)
+    const char *hdesc, const char *hurl, const struct st_segment *seg,
+    unsigned long nofile)
 {
 	log_info("trainsrv %s, master pid %ld", TRAINSRV_VERSION, (long)getpid());
 	log_info("timetable %s: %u trains, %u legs, %u stations (%zu KB)",
@@ -180,6 +210,8 @@ banner(const struct config *cfg, const struct tt *tt, const char *desc,
 	    tt_arena_size(tt) / 1024);
 	log_info("listening on %s%s", desc, cfg->bind == NULL &&
 	    desc[0] == '[' ? " (IPv4 and IPv6)" : "");
+	if (cfg->http != NULL)
+		log_info("HTTP on %s: %s", hdesc, hurl);
 	log_info("%u worker%s, up to %lu connections each (RLIMIT_NOFILE)%s%s",
 	    cfg->workers, cfg->workers == 1 ? "" : "s",
 	    nofile > 32 ? nofile - 32 : nofile,
@@ -198,6 +230,7 @@ main(int argc, char *argv[])
 	struct st_segment seg;
 	struct tt *tt;
 	char desc[96], err[512], path[PATH_MAX];
+	char hdesc[96] = "", hurl[128] = "";
 	unsigned long nofile;
 	size_t len;
 	unsigned port;
@@ -219,6 +252,7 @@ main(int argc, char *argv[])
 	if (lfd == -1)
 		fatal("cannot listen on %s:%u: %s", cfg.bind ? cfg.bind : "[::]",
 		    cfg.port, err);
+	http_open(&cfg, hdesc, sizeof hdesc, hurl, sizeof hurl);
 	if (st_create(port, &seg, err, sizeof err) == -1)
 		fatal("%s", err);
 	/* Readers in the workers' group may read it (mode 0640). */
@@ -239,9 +273,11 @@ main(int argc, char *argv[])
 	memset(seg.hdr->timetable, 0, sizeof seg.hdr->timetable);
 	memcpy(seg.hdr->timetable, path, len);
 	log_init("master");
-	banner(&cfg, tt, desc, &seg, nofile);
+	banner(&cfg, tt, desc, hdesc, hurl, &seg, nofile);
 	fflush(NULL);
 	rc = master_run(&cfg, lfd, tt, &seg);
+	if (cfg.http_fd != -1)
+		close(cfg.http_fd);
 	st_destroy(&seg);
 	return rc;
 }

@@ -34,6 +34,9 @@ struct config {
 	uid_t		 uid;		/* resolved; 0 when not switching */
 	gid_t		 gid;
 	int		 verbose;
+	/* HTTP (-H [ADDR:]PORT): the listener every worker inherits, -1 when off. */
+	const char	*http;		/* the -H argument, NULL when off */
+	int		 http_fd;
 };
 
 /* Everything a worker starts from; it lives in the forked copy of the master. */
@@ -51,6 +54,8 @@ void	worker_main(const struct worker_args *, int chan) __attribute__((noreturn))
 int	master_run(struct config *, int lfd, struct tt *, struct st_segment *);
 int	listen_open(const char *addr, unsigned port, char *desc, size_t desclen,
 	    unsigned *bound, char *err, size_t errlen);
+int	listen_spec(const char *spec, char *addr, size_t addrlen, unsigned *port,
+	    char *err, size_t errlen);
 int64_t	now_ms(void);
 
 /* What the operator's commands do (master.c). */

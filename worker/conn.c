@@ -53,6 +53,7 @@
 #include "ipc/wire.h"
 #include "master/trainsrv.h"
 #include "worker/engine.h"
+#include "worker/http.h"
 #include "worker/proto.h"
 #include "worker/session.h"
 #include "worker/worker.h"
@@ -96,10 +97,13 @@ conn_in_full(const struct conn *c)
 	return c->in != NULL && c->in_len == c->in_cap;
 }
 
-/* Complete lines wait in c->in (held back by backpressure or a wait). */
+/* Complete lines wait in c->in (held back by backpressure or a wait);
+ * on an HTTP connection, a complete request head (http_conn.c). */
 static int
 conn_backlog(const struct conn *c)
 {
+	if (c->in != NULL && c->http)
+		return http_conn_backlog(c);
 	return c->in != NULL && memchr(c->in, '\n', c->in_len) != NULL;
 }
 
@@ -205,7 +209,7 @@ conn_reap(void)
 }
 
 struct conn *
-conn_new(int fd, const struct sockaddr_storage *peer)
+conn_new(int fd, const struct sockaddr_storage *peer, int http)
 {
 	struct epoll_event ev;
 	struct conn *c;
@@ -216,6 +220,7 @@ conn_new(int fd, const struct sockaddr_storage *peer)
 	}
 	c->fd = fd;
 	c->state = CONN_OPEN;
+	c->http = http;
 	c->last_active = w.now;
 	c->events = EPOLLIN | EPOLLRDHUP;
 	memset(&ev, 0, sizeof ev);
@@ -234,7 +239,8 @@ conn_new(int fd, const struct sockaddr_storage *peer)
 	ST_ADD(w.slot->accepted, 1);
 	session_open(c, peer);
 	conn_count();
-	buf_append(&w.wbuf, greeting, sizeof greeting - 1);
+	if (!c->http)	/* HTTP: the client speaks first */
+		buf_append(&w.wbuf, greeting, sizeof greeting - 1);
 	return conn_push(c) == -1 ? NULL : c;
 }
 
@@ -336,8 +342,10 @@ conn_leave(struct conn *c, const char *notice)
 {
 	if (c->state != CONN_OPEN)
 		return;
-	if (notice != NULL)
+	if (notice != NULL && !c->http)	/* no notice in an HTTP stream */
 		buf_printf(conn_out(c), "%s\n", notice);
+	else if (notice != NULL && c->in_len > 0)
+		http_conn_leave(c, notice);	/* 408 for a started request */
 	c->state = CONN_CLOSING;
 	c->deadline = w.now + CONN_FLUSH_MS;
 	free(c->in);
@@ -458,6 +466,8 @@ conn_lines(struct conn *c, char *data, size_t len, size_t mark)
 	size_t off = 0, ll;
 	char *nl;
 
+	if (c->http)
+		return http_conn_input(c, data, len, mark);
 	w.clock = 0;
 	conn_prefetch(data, len, &hs);
 	while (c->state == CONN_OPEN && !c->waiting &&
@@ -484,7 +494,8 @@ conn_lines(struct conn *c, char *data, size_t len, size_t mark)
 static int
 conn_keep(struct conn *c, const char *rest, size_t len, int advanced)
 {
-	size_t cap = CONN_LINE_MAX + 2;		/* a full line, CR and LF */
+	size_t cap = c->http ? HTTP_HEAD_MAX :
+	    CONN_LINE_MAX + 2;		/* a full line, CR and LF */
 
 	if (len == 0 || c->state != CONN_OPEN) {
 		free(c->in);
@@ -528,16 +539,16 @@ conn_input(struct conn *c, char *data, size_t len)
 			conn_close(c);
 			return;
 		}
-		if (c->state == CONN_OPEN && c->in_len > CONN_LINE_MAX + 1 &&
+		if (c->state == CONN_OPEN && !c->http &&
+		    c->in_len > CONN_LINE_MAX + 1 &&
 		    memchr(c->in, '\n', c->in_len) == NULL) {
 			c->in_len = 0;
 			conn_too_long(c);
 		}
 		if (c->state == CONN_OPEN && c->peer_eof && !c->waiting &&
-		    conn_out_len(c) < CONN_OUT_HIGH &&
-		    (c->in == NULL || memchr(c->in, '\n', c->in_len) == NULL)) {
+		    conn_out_len(c) < CONN_OUT_HIGH && !conn_backlog(c)) {
 			/* The client is done sending; its last line may lack the LF. */
-			if (c->in_len > 0 && c->in_len <= CONN_LINE_MAX) {
+			if (c->in_len > 0 && c->in_len <= CONN_LINE_MAX && !c->http) {
 				c->in[c->in_len] = '\0';
 				conn_answer(c, c->in, c->in_len, NULL);
 			}
@@ -771,7 +782,7 @@ conn_sweep(void)
 		}
 		if ((c->line_start != 0 && w.now - c->line_start >
 		    CONN_LINE_DEADLINE_MS && conn_pending(c) == 0 && c->in != NULL &&
-		    memchr(c->in, '\n', c->in_len) == NULL) ||
+		    (c->http || memchr(c->in, '\n', c->in_len) == NULL)) ||
 		    w.now - c->last_active > w.idle_ms) {
 			ST_ADD(w.slot->timeouts, 1);
 			conn_leave(c, "* timeout");

@@ -432,6 +432,16 @@ journey_time(char *s, size_t cap, int32_t min)
 		snprintf(s + n, cap - (size_t)n, "+%d", (int)(min / 1440));
 }
 
+struct tt_jws *
+proto_journey_ws(const struct tt *tt)
+{
+	if (!tt_jws_fits(journey_ws, tt)) {
+		tt_jws_free(journey_ws);
+		journey_ws = tt_jws_new(tt);
+	}
+	return journey_ws;
+}
+
 static int
 journey_leg(struct req *r, const struct tt_result *res)
 {
@@ -468,13 +478,9 @@ cmd_journey(struct req *r)
 	if (r->nf == 4 && r->f[3][0] != '\0' &&
 	    req_number(r, "max_changes", r->f[3], TT_CHANGES_MAX, &maxc) == -1)
 		return PROTO_CONTINUE;
-	if (!tt_jws_fits(journey_ws, r->tt)) {
-		tt_jws_free(journey_ws);
-		if ((journey_ws = tt_jws_new(r->tt)) == NULL) {
-			proto_error(r->slot, r->out, WIRE_EINTERNAL,
-			    "out of memory");
-			return PROTO_CONTINUE;
-		}
+	if (proto_journey_ws(r->tt) == NULL) {
+		proto_error(r->slot, r->out, WIRE_EINTERNAL, "out of memory");
+		return PROTO_CONTINUE;
 	}
 	n = tt_journey(r->tt, journey_ws, from, to, t, (unsigned)maxc, j);
 	for (i = 0; i < n; i++)

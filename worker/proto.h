@@ -54,4 +54,11 @@ void			proto_count_reply(struct st_slot *, const char *reply,
 void			proto_error(struct st_slot *, struct buf *out, int code,
 			    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/*
+ * JOURNEY's workspace, made for tt on first use and kept (NULL: out of
+ * memory); the HTTP layer's arrive-by search shares it.
+ */
+struct tt_jws;
+struct tt_jws		*proto_journey_ws(const struct tt *);
+
 #endif /* TRAINSRV_PROTO_H */

@@ -317,7 +317,8 @@ session_notice(const struct ch_msg *m)
 	struct conn *c, *next;
 
 	if (m->arg != 0) {
-		if ((c = session_find(m->arg)) != NULL && c->state == CONN_OPEN) {
+		if ((c = session_find(m->arg)) != NULL && c->state == CONN_OPEN &&
+		    !c->http) {
 			buf_append(conn_out(c), m->data, m->len);
 			ST_ADD(w.slot->messages, 1);
 			conn_flush(c);
@@ -326,7 +327,8 @@ session_notice(const struct ch_msg *m)
 	}
 	for (c = w.conns; c != NULL; c = next) {
 		next = c->next;
-		if (c->state != CONN_OPEN || c->id == m->arg2)
+		/* No notice in an HTTP stream (worker/http_conn.c). */
+		if (c->state != CONN_OPEN || c->id == m->arg2 || c->http)
 			continue;
 		buf_append(conn_out(c), m->data, m->len);
 		ST_ADD(w.slot->messages, 1);

@@ -118,6 +118,10 @@ w_listen(int on)
 		log_warn("epoll_ctl (listening socket): %s", strerror(errno));
 		return;
 	}
+	/* The HTTP port (-H) follows the line port. */
+	if (w.hfd != -1 && (on ? w_epoll_add(w.hfd, &w.hfd) :
+	    epoll_ctl(w.epfd, EPOLL_CTL_DEL, w.hfd, NULL)))
+		log_warn("epoll_ctl (HTTP socket): %s", strerror(errno));
 	w.listening = on;
 	if (on)
 		ST_SET(w.slot->accepting, ACCEPT_LISTENING);
@@ -179,7 +183,7 @@ w_may_accept(void)
 }
 
 static void
-w_accept(int drain)
+w_accept_on(int lfd, int drain)
 {
 	static int64_t warned;
 	struct sockaddr_storage peer;
@@ -191,7 +195,7 @@ w_accept(int drain)
 		if (!drain && !w_may_accept())
 			return;
 		plen = sizeof peer;
-		fd = accept4(w.lfd, (struct sockaddr *)&peer, &plen,
+		fd = accept4(lfd, (struct sockaddr *)&peer, &plen,
 		    SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd == -1) {
 			if (errno == EINTR || errno == ECONNABORTED)
@@ -208,9 +212,19 @@ w_accept(int drain)
 		}
 		if (w_fault_accept)
 			_exit(70);	/* testing: a crash right after ready */
-		if ((c = conn_new(fd, &peer)) != NULL && w.leaving != NULL)
+		if ((c = conn_new(fd, &peer, lfd == w.hfd)) != NULL &&
+		    w.leaving != NULL)
 			conn_retire(c, w.leaving);
 	}
+}
+
+/* Accept on the line port, and on the HTTP port when there is one. */
+static void
+w_accept(int drain)
+{
+	w_accept_on(w.lfd, drain);
+	if (w.hfd != -1)
+		w_accept_on(w.hfd, drain);
 }
 
 /*
@@ -230,6 +244,9 @@ w_stop_accepting(void)
 	w_listen(0);
 	close(w.lfd);
 	w.lfd = -1;
+	if (w.hfd != -1)
+		close(w.hfd);
+	w.hfd = -1;
 	if (ch_send(&w.ch, CH_RETIRED, w.slot_index, 0, 0, NULL, 0) == -1 &&
 	    errno != EPIPE)
 		log_warn("channel: %s", strerror(errno));
@@ -332,9 +349,12 @@ w_events(const struct epoll_event *ev, int n)
 	int i;
 
 	for (i = 0; i < n; i++) {
-		if (ev[i].data.ptr == &w.lfd) {
+		if (ev[i].data.ptr == &w.hfd) {
 			if (w.listening)
-				w_accept(0);
+				w_accept_on(w.hfd, 0);
+		} else if (ev[i].data.ptr == &w.lfd) {
+			if (w.listening)
+				w_accept_on(w.lfd, 0);
 		} else if (ev[i].data.ptr == &w.ch)
 			w_channel(ev[i].events);
 		else
@@ -353,6 +373,7 @@ w_init(const struct worker_args *wa, int chan)
 	w.slot = &wa->seg->slots[wa->slot];
 	w.slot_index = wa->slot;
 	w.lfd = wa->lfd;
+	w.hfd = wa->cfg->http_fd;
 	ch_init(&w.ch, chan);
 	w.idle_ms = (int64_t)wa->cfg->idle_timeout * 1000;
 	w.now = now_ms();

@@ -59,6 +59,7 @@ struct conn {
 	unsigned	 tokens;	/* messages it may send now */
 	int64_t		 tokens_at;
 	struct conn	*hnext;		/* session id hash chain */
+	int		 http;		/* accepted on the HTTP port (http_conn.c) */
 };
 
 struct sockaddr_storage;
@@ -72,6 +73,7 @@ struct worker {
 	struct st_segment	*seg;
 	int			 epfd;
 	int			 lfd;		/* -1 once it stops accepting for good */
+	int			 hfd;		/* the HTTP port, or -1 (off, or stopped) */
 	struct channel		 ch;		/* to the master */
 	struct conn		*current;	/* the connection being answered */
 	unsigned		 slot_index;
@@ -93,7 +95,7 @@ struct worker {
 
 extern struct worker	w;
 
-struct conn *conn_new(int fd, const struct sockaddr_storage *);
+struct conn *conn_new(int fd, const struct sockaddr_storage *, int http);
 struct buf *conn_out(struct conn *);
 void	conn_resume(struct conn *);
 void	conn_event(struct conn *, uint32_t events);
@@ -104,5 +106,14 @@ void	conn_close(struct conn *);
 void	conn_reap(void);
 void	conn_run_ready(void);
 void	conn_sweep(void);
+
+/* HTTP connections (http_conn.c): answer the complete requests of
+ * data[0..len) while the unsent output is under mark, as conn.c does
+ * lines; returns the bytes used.  http_conn_backlog: a complete request
+ * (or one to refuse) waits in c->in. */
+size_t	http_conn_input(struct conn *, char *data, size_t len, size_t mark);
+int	http_conn_backlog(const struct conn *);
+/* conn_leave on an HTTP connection with part of a request read. */
+void	http_conn_leave(struct conn *, const char *notice);
 
 #endif /* TRAINSRV_WORKER_H */

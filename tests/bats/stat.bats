@@ -54,7 +54,7 @@ teardown() { teardown_server; }
 			name=${BASH_REMATCH[1]}; type=${BASH_REMATCH[2]}
 			typed[$name]=$type
 			if [ "$type" = counter ]; then [[ "$name" == *_total ]]; fi
-		elif [[ "$line" =~ ^(trainsrv_[a-z_]+)(\{[a-z_]+=\"[^\"]*\"\})?\ [0-9]+$ ]]; then
+		elif [[ "$line" =~ ^(trainsrv_[a-z_]+)(\{[a-z_]+=\"[^\"]*\"\})?\ [0-9]+(\.[0-9]+)?$ ]]; then
 			name=${BASH_REMATCH[1]}
 			base=${name%_bucket}; base=${base%_sum}; base=${base%_count}
 			[ -n "${typed[$name]:-}" ] || [ "${typed[$base]:-}" = histogram ] ||
@@ -65,7 +65,7 @@ teardown() { teardown_server; }
 	done
 	[[ "$output" == *'trainsrv_requests_total{command="PING"} 1'* ]]
 	[[ "$output" == *'trainsrv_requests_total{command="QUIT"} 1'* ]]
-	[[ "$output" == *'trainsrv_request_duration_microseconds_count 2'* ]]
+	[[ "$output" == *'trainsrv_request_duration_seconds_count 2'* ]]
 }
 
 @test "-w 1 -1 prints per-second rates over one interval and exits" {

@@ -18,20 +18,21 @@
 #                        build-fuzz/artifacts/<harness>/ (fix the bug, then
 #                        copy the input into tests/fuzz/regress/<harness>/)
 
-FUZZ_HARNESSES	= request timetable conn
+FUZZ_HARNESSES	= request timetable conn http
 FUZZ_SECONDS	?= 60
 FUZZ_CC		?= clang
 FUZZ_BUILD	?= build-fuzz
 FUZZ_FLAGS	= -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		  -fno-omit-frame-pointer -g -O1
-FUZZ_LINK_SRC	= worker/proto.c worker/buf.c $(ENGINE_SRC) $(WIRE_SRC) ipc/stats.c
+FUZZ_LINK_SRC	= worker/proto.c worker/buf.c $(ENGINE_SRC) $(WIRE_SRC) ipc/stats.c \
+		  $(HTTP_SRC)
 # csv: trainsrv-import's CSV reader and feed loader (IMPORT_LIB: import.mk)
 FUZZ_HARNESSES	+= csv
 FUZZ_LINK_SRC	+= $(IMPORT_LIB)
 # fuzz_conn also runs a worker's connections, sessions and channel (it
 # defines the worker state that worker.c defines in the server, and a
 # silent log).
-FUZZ_CONN_SRC	= worker/conn.c worker/session.c ipc/channel.c
+FUZZ_CONN_SRC	= worker/conn.c worker/session.c ipc/channel.c worker/http_conn.c
 # libFuzzer options for every run: a slow input (over 10 s) or one using
 # more than 2 GB counts as a crash.
 FUZZ_RUN_FLAGS	= -max_len=8192 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1

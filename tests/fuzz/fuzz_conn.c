@@ -176,7 +176,8 @@ fconn_check(void)
 		FUZZ_ASSERT(fconn_find(c->id) == c, "two sessions with one id");
 		if (c->state != CONN_OPEN)
 			continue;
-		backlog = c->in != NULL && memchr(c->in, '\n', c->in_len) != NULL;
+		backlog = c->http ? http_conn_backlog(c) :
+		    c->in != NULL && memchr(c->in, '\n', c->in_len) != NULL;
 		FUZZ_ASSERT(c->waiting || fconn_pending(c) > 0 || c->ready ||
 		    (!c->peer_eof && !backlog),
 		    "stalled: lines or an end-of-file left with nothing to wake it");
@@ -199,7 +200,9 @@ fconn_open(struct fconn_in *in)
 	struct sockaddr_storage ss;
 	struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
 	struct conn *c;
-	unsigned slot = fconn_byte(in) % FCONN_SLOTS, sndbuf = fconn_byte(in);
+	unsigned b = fconn_byte(in), slot = b % FCONN_SLOTS;
+	unsigned sndbuf = fconn_byte(in);
+	int http = (b & 0x80) != 0;	/* a connection on the HTTP port */
 	int sv[2], sz;
 
 	if (fconn_client[slot] != -1 ||
@@ -215,7 +218,7 @@ fconn_open(struct fconn_in *in)
 	s4->sin_family = AF_INET;
 	s4->sin_port = htons(40000 + slot);
 	s4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if ((c = conn_new(sv[1], &ss)) == NULL) {
+	if ((c = conn_new(sv[1], &ss, http)) == NULL) {
 		close(sv[0]);
 		return;
 	}

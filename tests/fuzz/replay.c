@@ -26,6 +26,9 @@
 #define LLVMFuzzerTestOneInput	fuzz_timetable_one
 #include "tests/fuzz/fuzz_timetable.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput	fuzz_http_one
+#include "tests/fuzz/fuzz_http.c"
+#undef LLVMFuzzerTestOneInput
 #define LLVMFuzzerTestOneInput	fuzz_csv_one
 #include "tests/fuzz/fuzz_csv.c"
 #undef LLVMFuzzerTestOneInput
@@ -39,6 +42,7 @@ static const struct harness {
 } harnesses[] = {
 	{ "request", fuzz_request_one },
 	{ "timetable", fuzz_timetable_one },
+	{ "http", fuzz_http_one },
 	{ "csv", fuzz_csv_one },
 	{ "conn", fuzz_conn_one },
 };

@@ -18,6 +18,8 @@ void	suite_proto(void);	/* test_proto.c */
 void	suite_wire(void);	/* test_wire.c */
 void	suite_client_time(void);	/* test_client_time.c */
 void	suite_station_prefix(void);	/* test_station_prefix.c */
+void	suite_json(void);	/* test_json.c */
+void	suite_http(void);	/* test_http.c */
 
 const char	*h_datadir = "data";
 static unsigned	 passed, failed;
@@ -86,6 +88,8 @@ main(int argc, char **argv)
 	suite_wire();
 	suite_client_time();
 	suite_station_prefix();
+	suite_json();
+	suite_http();
 	printf("%u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
