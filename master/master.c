@@ -511,6 +511,10 @@ m_stop(void)
 	/* No new connection may queue behind workers that no longer accept. */
 	close(M.lfd);
 	M.lfd = -1;
+	if (M.cfg->http_fd != -1) {
+		close(M.cfg->http_fd);
+		M.cfg->http_fd = -1;
+	}
 	M.stop_deadline = now_ms() + STOP_DEADLINE_MS;
 	for (i = 0; i < PROC_MAX; i++) {
 		if (procs[i].state == PROC_PENDING)

@@ -147,6 +147,12 @@ new_generation_serving() {
 	json_is '.wrong_replies >= 1 and .requests == 0'
 }
 
+# served_ge N — the server has answered at least N requests.
+served_ge() {
+	local n
+	n=$("$BIN/trainsrv-stat" -p "$PORT" -j | jq .requests) && [ "${n:-0}" -ge "$1" ]
+}
+
 @test "bench: SIGINT stops the run and still prints the results" {
 	start_server -w 2
 	local out=$BATS_TEST_TMPDIR/bench.out pid rc
@@ -154,6 +160,8 @@ new_generation_serving() {
 	    >"$out" 2>"$BENCH_ERR" &
 	pid=$!
 	wait_until 10 log_has "running" "$BENCH_ERR"
+	# Some replies first: a run stopped before any came back is a failure.
+	wait_until 10 served_ge 100
 	kill -INT "$pid"
 	wait_until 5 pid_gone "$pid"
 	rc=0
