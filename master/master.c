@@ -60,6 +60,7 @@
 #include "ipc/log.h"
 #include "ipc/stats.h"
 #include "master/control.h"
+#include "master/notify.h"
 #include "master/process.h"
 #include "master/trainsrv.h"
 #include "worker/engine.h"
@@ -89,6 +90,8 @@ static struct {
 	int64_t			 last_death;	/* ms, the last early death */
 	int64_t			 backoff;	/* 0: respawn at once */
 	int64_t			 shutdown_at;	/* ms; operator's "shutdown N" */
+	int			 ready_told;	/* READY=1 sent after start-up */
+	int64_t			 status_at;	/* ms, the last STATUS= check */
 } M;
 
 int64_t
@@ -110,6 +113,7 @@ m_worker_body(unsigned slot, int chan, void *arg)
 	close(M.seg->fd);	/* the owner lock stays the master's */
 	M.seg->fd = -1;
 	ctl_forget();
+	notify_forget();
 	wa.lfd = M.lfd;
 	wa.slot = slot;
 	wa.generation = M.gen;
@@ -155,6 +159,52 @@ m_count(enum proc_state st, int current_gen)
 		if (procs[i].state == st && (!current_gen || procs[i].gen == M.gen))
 			n++;
 	return n;
+}
+
+/* Requests served so far, by every worker that ever held a slot. */
+static unsigned long long
+m_requests(void)
+{
+	unsigned long long n = 0;
+	unsigned i, k;
+
+	for (i = 0; i < ST_SLOTS; i++)
+		for (k = 0; k < ST_CMD_MAX; k++)
+			n += ST_GET(M.seg->slots[i].cmd[k]);
+	return n;
+}
+
+/*
+ * What systemctl status shows (STATUS=): at most once a second, and only
+ * when it changed (notify_status), so a busy server sends one datagram a
+ * second at most.
+ */
+static void
+m_notify_status(void)
+{
+	unsigned ready = m_count(PROC_READY, 1);
+	int64_t t = now_ms();
+
+	if (!notify_enabled() || !M.ready_told ||
+	    t - M.status_at < TICK_MS)
+		return;
+	M.status_at = t;
+	notify_status("%u worker%s ready, generation %u, %llu request%s%s",
+	    ready, ready == 1 ? "" : "s", M.gen, m_requests(),
+	    m_requests() == 1 ? "" : "s",
+	    M.stopping ? "; stopping" : M.reloading ? "; reloading" : "");
+}
+
+/* READY=1 once every worker of the first generation is ready. */
+static void
+m_notify_ready(void)
+{
+	if (M.ready_told || M.stopping || M.reloading ||
+	    m_count(PROC_READY, 1) < M.target)
+		return;
+	M.ready_told = 1;
+	notify_send("READY=1\nSTATUS=%u worker%s ready, generation %u",
+	    M.target, M.target == 1 ? "" : "s", M.gen);
 }
 
 static void
@@ -265,6 +315,9 @@ m_reload_progress(void)
 	    memory_order_release);
 	log_info("reload complete: generation %u, %u trains, %u legs, %u stations",
 	    M.gen, tt_ntrains(M.tt), tt_nlegs(M.tt), tt_nstations(M.tt));
+	M.ready_told = 1;
+	notify_send("READY=1\nSTATUS=reloaded: generation %u, %u trains",
+	    M.gen, tt_ntrains(M.tt));
 }
 
 static void
@@ -279,6 +332,14 @@ m_reload(const char *why)
 		return;
 	}
 	log_info("%s: reloading %s", why, M.cfg->timetable);
+	{
+		struct timespec ts;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		notify_send("RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=reloading %s",
+		    (unsigned long long)ts.tv_sec * 1000000ULL +
+		    (unsigned long long)ts.tv_nsec / 1000, M.cfg->timetable);
+	}
 	if ((tt = tt_load(M.cfg->timetable, &errors, &nerrors)) == NULL) {
 		for (line = errors; line != NULL && *line != '\0'; line = next) {
 			if ((next = strchr(line, '\n')) != NULL)
@@ -288,8 +349,11 @@ m_reload(const char *why)
 		free(errors);
 		atomic_fetch_add_explicit(&M.seg->hdr->reload_attempts, 1,
 		    memory_order_release);
-		log_warn("reload failed (%u errors); still serving generation %u",
-		    nerrors, M.gen);
+		log_warn("reload failed (%u error%s); still serving generation %u",
+		    nerrors, nerrors == 1 ? "" : "s", M.gen);
+		notify_send("READY=1\nSTATUS=reload failed (%u error%s); still "
+		    "serving generation %u", nerrors, nerrors == 1 ? "" : "s",
+		    M.gen);
 		return;
 	}
 	/* Workers of the old generation keep their own copy-on-write view;
@@ -508,6 +572,8 @@ m_stop(void)
 	}
 	log_info("stopping: workers finish what they have read, then exit");
 	M.stopping = 1;
+	notify_send("STOPPING=1\nSTATUS=stopping: workers finish what they "
+	    "have read");
 	/* No new connection may queue behind workers that no longer accept. */
 	close(M.lfd);
 	M.lfd = -1;
@@ -730,6 +796,8 @@ master_run(struct config *cfg, int lfd, struct tt *tt, struct st_segment *seg)
 		return 1;
 	}
 	m_test_knobs();
+	if (notify_init() == -1)
+		log_warn("systemd will not hear that trainsrv is ready");
 	proc_init();
 	m_publish_timetable();
 	ST_SET(seg->hdr->workers_target, M.target);
@@ -747,6 +815,8 @@ master_run(struct config *cfg, int lfd, struct tt *tt, struct st_segment *seg)
 		m_deadlines();
 		m_stable();
 		m_reconcile();
+		m_notify_ready();
+		m_notify_status();
 		if (M.stopping ? !m_alive() : M.target == 0)
 			break;
 		if (m_wait(&unblocked) == -1)
