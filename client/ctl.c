@@ -171,7 +171,9 @@ read_line(FILE *in, char *line, size_t size)
 }
 
 /*
- * Print the reply's data lines; 0 on OK, 1 on ERR or a broken reply.  Lines
+ * Print the reply's data lines; 0 on OK, 1 on ERR or a broken reply.  The
+ * lines after an ERR line explain it (a refused reload sends the first of
+ * the timetable's errors): they go to stderr with it.  Lines
  * after the data that start with "* " say what is missing from it (a worker
  * that did not answer in time): they go to stderr, and the status is 1.
  */
@@ -188,6 +190,9 @@ print_reply(FILE *in)
 	}
 	if (strncmp(line, "ERR ", 4) == 0) {
 		fprintf(stderr, "trainsrv-ctl: %s\n", line + 4);
+		/* What explains it: a refused reload's file:line errors. */
+		while (read_line(in, line, sizeof line) != NULL)
+			fprintf(stderr, "%s\n", line);
 		return 1;
 	}
 	if (sscanf(line, "OK %ld", &n) != 1 || n < 0) {

@@ -73,6 +73,7 @@
 #define STOP_DEADLINE_MS	10000	/* then SIGKILL */
 #define RETIRE_DEADLINE_MS	10000
 #define TICK_MS			1000
+#define RELOAD_SHOW_ERRORS	20	/* errors an operator's reload prints */
 
 static struct {
 	struct config		*cfg;
@@ -91,6 +92,16 @@ static struct {
 	int64_t			 backoff;	/* 0: respawn at once */
 	int64_t			 shutdown_at;	/* ms; operator's "shutdown N" */
 	int			 ready_told;	/* READY=1 sent after start-up */
+	/*
+	 * Operators waiting for a reload's outcome (control.c).  `next`: it
+	 * asked while another reload was under way, so its answer is the
+	 * outcome of the reload queued behind that one.
+	 */
+	struct {
+		route_reply_fn	 fn;	/* NULL: free */
+		void		*ctx;
+		int		 next;
+	}			 waiters[CTL_CLIENTS + 1];
 	int64_t			 status_at;	/* ms, the last STATUS= check */
 } M;
 
@@ -279,6 +290,21 @@ m_leaves_alone(const struct proc *p)
 	return p->gen == M.gen || M.reloading != 2;
 }
 
+/* Tell the operators waiting on this reload its outcome. */
+static void
+m_reload_answer(const char *text)
+{
+	unsigned i;
+
+	for (i = 0; i < sizeof M.waiters / sizeof M.waiters[0]; i++)
+		if (M.waiters[i].fn != NULL && !M.waiters[i].next) {
+			route_reply_fn fn = M.waiters[i].fn;
+
+			M.waiters[i].fn = NULL;
+			fn(M.waiters[i].ctx, text, strlen(text));
+		}
+}
+
 /*
  * The reload finishes once no older worker accepts connections; only then
  * do the old workers tell their clients to reconnect, so that no client can
@@ -318,6 +344,46 @@ m_reload_progress(void)
 	M.ready_told = 1;
 	notify_send("READY=1\nSTATUS=reloaded: generation %u, %u trains",
 	    M.gen, tt_ntrains(M.tt));
+	{
+		char ok[96];
+
+		snprintf(ok, sizeof ok, "OK 1\nreloaded: generation %u, %u "
+		    "train%s\n", M.gen, tt_ntrains(M.tt),
+		    tt_ntrains(M.tt) == 1 ? "" : "s");
+		m_reload_answer(ok);
+	}
+}
+
+/*
+ * A refused reload, for the operators waiting on it: "ERR 422", then the
+ * first RELOAD_SHOW_ERRORS of the loader's file:line errors, one a line
+ * (trainsrv -t lists them all).
+ */
+static void
+m_reload_refused(const char *errors, unsigned nerrors)
+{
+	static char text[RELOAD_SHOW_ERRORS * 512 + 256];
+	const char *line = errors, *nl;
+	size_t n;
+	unsigned shown = 0;
+	int len;
+
+	n = (size_t)snprintf(text, sizeof text, "ERR 422 reload failed (%u "
+	    "error%s); still serving generation %u\n", nerrors,
+	    nerrors == 1 ? "" : "s", M.gen);
+	for (; line != NULL && *line != '\0' && shown < RELOAD_SHOW_ERRORS;
+	    line = nl == NULL ? NULL : nl + 1, shown++) {
+		nl = strchr(line, '\n');
+		len = nl == NULL ? (int)strlen(line) : (int)(nl - line);
+		if (len > 500)
+			len = 500;
+		n += (size_t)snprintf(text + n, sizeof text - n, "%.*s\n", len,
+		    line);
+	}
+	if (nerrors > shown)
+		snprintf(text + n, sizeof text - n, "and %u more: trainsrv -t -f "
+		    "%s lists them all\n", nerrors - shown, M.cfg->timetable);
+	m_reload_answer(text);
 }
 
 static void
@@ -325,13 +391,16 @@ m_reload(const char *why)
 {
 	struct tt *tt;
 	char *errors, *line, *next;
-	unsigned nerrors;
+	unsigned nerrors, i;
 
 	if (M.reloading) {
 		M.reload_again = 1;
 		return;
 	}
 	log_info("%s: reloading %s", why, M.cfg->timetable);
+	/* Whoever waits, waits for this attempt now. */
+	for (i = 0; i < sizeof M.waiters / sizeof M.waiters[0]; i++)
+		M.waiters[i].next = 0;
 	{
 		struct timespec ts;
 
@@ -341,6 +410,7 @@ m_reload(const char *why)
 		    (unsigned long long)ts.tv_nsec / 1000, M.cfg->timetable);
 	}
 	if ((tt = tt_load(M.cfg->timetable, &errors, &nerrors)) == NULL) {
+		m_reload_refused(errors, nerrors);
 		for (line = errors; line != NULL && *line != '\0'; line = next) {
 			if ((next = strchr(line, '\n')) != NULL)
 				*next++ = '\0';
@@ -574,6 +644,9 @@ m_stop(void)
 	M.stopping = 1;
 	notify_send("STOPPING=1\nSTATUS=stopping: workers finish what they "
 	    "have read");
+	for (i = 0; i < sizeof M.waiters / sizeof M.waiters[0]; i++)
+		M.waiters[i].next = 0;
+	m_reload_answer("ERR 503 stopping: the reload did not complete\n");
 	/* No new connection may queue behind workers that no longer accept. */
 	close(M.lfd);
 	M.lfd = -1;
@@ -720,12 +793,53 @@ m_wait(const sigset_t *unblocked)
 	return 0;
 }
 
-/* Operator commands (control.c) land here. */
+/*
+ * Operator commands (control.c) land here.  A reload answers fn once its
+ * outcome is known: at once when the file is refused, else when the new
+ * generation serves; a reload asked during another waits for the one
+ * queued behind it.
+ */
+void
+master_reload_wait(route_reply_fn fn, void *ctx)
+{
+	static const char stopping[] = "ERR 503 stopping: no reload\n",
+	    busy[] = "ERR 503 busy: too many reloads waiting\n";
+	unsigned i;
+
+	if (M.stopping) {
+		if (fn != NULL)
+			fn(ctx, stopping, sizeof stopping - 1);
+		return;
+	}
+	for (i = 0; fn != NULL && i < sizeof M.waiters / sizeof M.waiters[0]; i++)
+		if (M.waiters[i].fn == NULL) {
+			M.waiters[i].fn = fn;
+			M.waiters[i].ctx = ctx;
+			M.waiters[i].next = M.reloading != 0;
+			break;
+		}
+	if (fn != NULL && i == sizeof M.waiters / sizeof M.waiters[0]) {
+		fn(ctx, busy, sizeof busy - 1);
+		return;
+	}
+	m_reload("operator");
+}
+
 void
 master_reload(void)
 {
-	if (!M.stopping)
-		m_reload("operator");
+	master_reload_wait(NULL, NULL);
+}
+
+/* An operator that went away before its reload's outcome. */
+void
+master_reload_cancel(void *ctx)
+{
+	unsigned i;
+
+	for (i = 0; i < sizeof M.waiters / sizeof M.waiters[0]; i++)
+		if (M.waiters[i].fn != NULL && M.waiters[i].ctx == ctx)
+			M.waiters[i].fn = NULL;
 }
 
 unsigned
