@@ -31,16 +31,17 @@ usage(int status)
 	exit(status);
 }
 
+/* A start-up error: one log line (time, program), then exit 1. */
 static void __attribute__((noreturn))
 fatal(const char *fmt, ...)
 {
+	char msg[1024];
 	va_list ap;
 
-	fputs("trainsrv: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	log_info("%s", msg);
 	exit(1);
 }
 
@@ -118,12 +119,28 @@ load(const struct config *cfg)
 	char *errors;
 	unsigned nerrors;
 
+	/* Started without -f and nothing installed: say what to do. */
+	if (strcmp(cfg->timetable, TRAINSRV_TIMETABLE) == 0 &&
+	    access(cfg->timetable, F_OK) == -1 && errno == ENOENT) {
+		if (!cfg->check_only)
+			fatal("no timetable at %s: give one with -f FILE",
+			    cfg->timetable);
+		fprintf(stderr, "trainsrv: no timetable at %s: give one with -f "
+		    "FILE\n", cfg->timetable);
+		exit(1);
+	}
 	if ((tt = tt_load(cfg->timetable, &errors, &nerrors)) != NULL)
 		return tt;
-	fputs(errors, stderr);
+	/* -t is a checker's report, file:line first; a start is logged. */
+	if (cfg->check_only)
+		fputs(errors, stderr);
+	else
+		log_text(errors);
 	free(errors);
-	if (nerrors > 1)
+	if (nerrors > 1 && cfg->check_only)
 		fprintf(stderr, "trainsrv: %s: %u errors\n", cfg->timetable, nerrors);
+	else if (nerrors > 1)
+		fatal("%s: %u errors", cfg->timetable, nerrors);
 	exit(1);
 }
 
@@ -175,8 +192,9 @@ banner(const struct config *cfg, const struct tt *tt, const char *desc,
     const struct st_segment *seg, unsigned long nofile)
 {
 	log_info("trainsrv %s, master pid %ld", TRAINSRV_VERSION, (long)getpid());
-	log_info("timetable %s: %u trains, %u legs, %u stations (%zu KB)",
-	    cfg->timetable, tt_ntrains(tt), tt_nlegs(tt), tt_nstations(tt),
+	log_info("timetable %s: %u train%s, %u leg%s, %u station%s (%zu KB)",
+	    cfg->timetable, tt_ntrains(tt), plural(tt_ntrains(tt)), tt_nlegs(tt),
+	    plural(tt_nlegs(tt)), tt_nstations(tt), plural(tt_nstations(tt)),
 	    tt_arena_size(tt) / 1024);
 	log_info("listening on %s%s", desc, cfg->bind == NULL &&
 	    desc[0] == '[' ? " (IPv4 and IPv6)" : "");

@@ -201,8 +201,8 @@ m_notify_status(void)
 		return;
 	M.status_at = t;
 	notify_status("%u worker%s ready, generation %u, %llu request%s%s",
-	    ready, ready == 1 ? "" : "s", M.gen, m_requests(),
-	    m_requests() == 1 ? "" : "s",
+	    ready, plural(ready), M.gen, m_requests(),
+	    plural(m_requests()),
 	    M.stopping ? "; stopping" : M.reloading ? "; reloading" : "");
 }
 
@@ -215,7 +215,7 @@ m_notify_ready(void)
 		return;
 	M.ready_told = 1;
 	notify_send("READY=1\nSTATUS=%u worker%s ready, generation %u",
-	    M.target, M.target == 1 ? "" : "s", M.gen);
+	    M.target, plural(M.target), M.gen);
 }
 
 static void
@@ -339,8 +339,10 @@ m_reload_progress(void)
 	ST_ADD(M.seg->hdr->reload_successes, 1);
 	atomic_fetch_add_explicit(&M.seg->hdr->reload_attempts, 1,
 	    memory_order_release);
-	log_info("reload complete: generation %u, %u trains, %u legs, %u stations",
-	    M.gen, tt_ntrains(M.tt), tt_nlegs(M.tt), tt_nstations(M.tt));
+	log_info("reload complete: generation %u, %u train%s, %u leg%s, "
+	    "%u station%s", M.gen, tt_ntrains(M.tt), plural(tt_ntrains(M.tt)),
+	    tt_nlegs(M.tt), plural(tt_nlegs(M.tt)), tt_nstations(M.tt),
+	    plural(tt_nstations(M.tt)));
 	M.ready_told = 1;
 	notify_send("READY=1\nSTATUS=reloaded: generation %u, %u trains",
 	    M.gen, tt_ntrains(M.tt));
@@ -349,7 +351,7 @@ m_reload_progress(void)
 
 		snprintf(ok, sizeof ok, "OK 1\nreloaded: generation %u, %u "
 		    "train%s\n", M.gen, tt_ntrains(M.tt),
-		    tt_ntrains(M.tt) == 1 ? "" : "s");
+		    plural(tt_ntrains(M.tt)));
 		m_reload_answer(ok);
 	}
 }
@@ -370,7 +372,7 @@ m_reload_refused(const char *errors, unsigned nerrors)
 
 	n = (size_t)snprintf(text, sizeof text, "ERR 422 reload failed (%u "
 	    "error%s); still serving generation %u\n", nerrors,
-	    nerrors == 1 ? "" : "s", M.gen);
+	    plural(nerrors), M.gen);
 	for (; line != NULL && *line != '\0' && shown < RELOAD_SHOW_ERRORS;
 	    line = nl == NULL ? NULL : nl + 1, shown++) {
 		nl = strchr(line, '\n');
@@ -420,9 +422,9 @@ m_reload(const char *why)
 		atomic_fetch_add_explicit(&M.seg->hdr->reload_attempts, 1,
 		    memory_order_release);
 		log_warn("reload failed (%u error%s); still serving generation %u",
-		    nerrors, nerrors == 1 ? "" : "s", M.gen);
+		    nerrors, plural(nerrors), M.gen);
 		notify_send("READY=1\nSTATUS=reload failed (%u error%s); still "
-		    "serving generation %u", nerrors, nerrors == 1 ? "" : "s",
+		    "serving generation %u", nerrors, plural(nerrors),
 		    M.gen);
 		return;
 	}
@@ -704,13 +706,13 @@ m_signals(void)
 		sig_more--;
 		if (M.target < TRAINSRV_MAX_WORKERS)
 			M.target++;
-		log_info("SIGTTIN: %u workers", M.target);
+		log_info("SIGTTIN: %u worker%s", M.target, plural(M.target));
 	}
 	while (sig_fewer > 0 && !M.stopping) {
 		sig_fewer--;
 		if (M.target > 1)
 			M.target--;
-		log_info("SIGTTOU: %u workers", M.target);
+		log_info("SIGTTOU: %u worker%s", M.target, plural(M.target));
 	}
 	ST_SET(M.seg->hdr->workers_target, M.target);
 }
@@ -848,7 +850,7 @@ master_set_workers(unsigned n)
 	if (n >= 1 && n <= TRAINSRV_MAX_WORKERS && !M.stopping) {
 		M.target = n;
 		ST_SET(M.seg->hdr->workers_target, M.target);
-		log_info("operator: %u workers", n);
+		log_info("operator: %u worker%s", n, plural(n));
 	}
 	return M.target;
 }

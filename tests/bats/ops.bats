@@ -84,3 +84,52 @@ broken_timetable() {
 	wait_until 10 pane_has "ERR 422 reload failed (1 error); still serving generation 2"
 	pane_has "$TIMETABLE:22: bad arrival time"
 }
+
+# Every line of $output is a log line: UTC time with milliseconds, the program.
+all_logged() {
+	local bad
+	bad=$(printf '%s\n' "$output" | grep -cv '^20[0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9]\.[0-9][0-9][0-9]Z trainsrv\(\[[0-9]*\]\)\?: ' || true)
+	[ -n "$output" ] && [ "$bad" -eq 0 ]
+}
+
+@test "start-up errors are log lines: time and program name, then exit 1" {
+	run "$BIN/trainsrv" -b 127.0.0.1 -p 70000 -f "$DATA/sncf.txt"
+	[ "$status" -eq 1 ]
+	all_logged
+	[[ "$output" == *"Z trainsrv: -p 70000: want a number from 0 to 65535" ]]
+	printf '1;A;B;8:00;9:61;;\n2;A;B\n' >"$BATS_TEST_TMPDIR/bad.txt"
+	run "$BIN/trainsrv" -b 127.0.0.1 -p 0 -f "$BATS_TEST_TMPDIR/bad.txt"
+	[ "$status" -eq 1 ]
+	all_logged
+	[ "${#lines[@]}" -eq 3 ]
+	[[ "${lines[0]}" == *"Z trainsrv: $BATS_TEST_TMPDIR/bad.txt:1: bad arrival time"* ]]
+	[[ "${lines[2]}" == *"Z trainsrv: $BATS_TEST_TMPDIR/bad.txt: 2 errors" ]]
+	start_server -w 1
+	run "$BIN/trainsrv" -b 127.0.0.1 -p "$PORT" -f "$DATA/sncf.txt"
+	[ "$status" -eq 1 ]
+	all_logged
+	[[ "$output" == *"Z trainsrv: cannot listen on 127.0.0.1:$PORT"* ]]
+	# -t stays a checker's report: file:line first, as before.
+	run "$BIN/trainsrv" -t -f "$BATS_TEST_TMPDIR/bad.txt"
+	[ "$status" -eq 1 ]
+	[[ "${lines[0]}" == "$BATS_TEST_TMPDIR/bad.txt:1: bad arrival time"* ]]
+}
+
+@test "log lines get their plurals right: 1 train, 1 leg, 1 worker" {
+	TIMETABLE=$BATS_TEST_TMPDIR/one.txt
+	printf '1;Valence;Grenoble;8:00;9:10;25.00;\n' >"$TIMETABLE"
+	start_server -w 2
+	log_has "timetable $TIMETABLE: 1 train, 1 leg, 2 stations"
+	wait_until 10 workers_ready 2
+	kill -TTOU "$SERVER_PID"
+	wait_until 5 log_has "SIGTTOU: 1 worker$"
+	run ctl workers 1
+	log_has "operator: 1 worker$"
+	run ctl reload
+	[ "$output" = "reloaded: generation 2, 1 train" ]
+	log_has "reload complete: generation 2, 1 train, 1 leg, 2 stations"
+	printf '1;Valence;Grenoble;8:00;9:61;25.00;\n' >"$TIMETABLE"
+	run ctl reload
+	[ "$status" -eq 1 ]
+	log_has "reload failed (1 error); still serving generation 2"
+}
