@@ -551,7 +551,14 @@ m_worker_exited(unsigned slot, pid_t pid, int status)
 	m_channel_gone(slot);
 	ST_SET(s->conns, 0);
 	ST_SET(s->accepting, 0);
-	ST_SET(s->state, ST_DEAD);
+	ST_SET(s->exited_at, (int64_t)time(NULL));
+	/*
+	 * A worker that left as told (a reload replaced it, or there are
+	 * fewer workers now) is no death: its slot holds no worker any more,
+	 * and only its counters stay, in the totals.  An alert on dead
+	 * workers must not fire on every reload.
+	 */
+	ST_SET(s->state, planned && !M.stopping ? ST_UNUSED : ST_DEAD);
 	proc_status(status, why, sizeof why);
 	if (planned) {
 		log_debug("worker %u (pid %ld) %s", slot, (long)pid, why);

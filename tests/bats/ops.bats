@@ -133,3 +133,61 @@ all_logged() {
 	[ "$status" -eq 1 ]
 	log_has "reload failed (1 error); still serving generation 2"
 }
+
+@test "trainsrv-stat -w into a file: a header, then one line per interval" {
+	start_server -w 2
+	wait_until 10 workers_ready 2
+	out=$BATS_TEST_TMPDIR/stat.out
+	"$BIN/trainsrv-stat" -p "$PORT" -w 1 >"$out" 3>&- &
+	spid=$!
+	ask PING PING >/dev/null
+	has_lines() { [ "$(wc -l <"$out")" -ge "$1" ]; }
+	wait_until 10 has_lines 4
+	kill "$spid"
+	wait "$spid" || true
+	cat "$out"
+	[[ "$(head -n 1 "$out")" == "    time     req/s   err/s  conns   acc/s     in B/s    out B/s  wrk  gen   p99 us" ]]
+	[ "$(tail -n +2 "$out" | grep -cvE '^[0-2][0-9]:[0-5][0-9]:[0-6][0-9] +[0-9]+\.[0-9] +[0-9]+\.[0-9] +[0-9]+ +[0-9]+\.[0-9] +[0-9]+ +[0-9]+ +2 +1 +[0-9]+$')" -eq 0 ]
+	[ "$(grep -c 'trainsrv on' "$out")" -eq 0 ]
+	# -1: the whole summary of one interval, then exit.
+	run "$BIN/trainsrv-stat" -p "$PORT" -w 1 -1
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "trainsrv on 127.0.0.1:$PORT"* ]]
+}
+
+@test "workers a reload or TTOU replaced are not dead; the version is in -j and -P" {
+	start_server -w 2
+	wait_until 10 workers_ready 2
+	run ctl reload
+	run ctl reload
+	[ "$output" = "reloaded: generation 3, 21 trains" ]
+	kill -TTOU "$SERVER_PID"
+	wait_until 5 log_has "SIGTTOU: 1 worker"
+	no_exiting() { [ "$(stat_get '[.workers[] | select(.state != "idle" and .state != "busy")] | length')" -eq 0 ]; }
+	wait_until 10 no_exiting
+	"$BIN/trainsrv-stat" -p "$PORT" -P | grep -qx 'trainsrv_workers{state="dead"} 0'
+	[ "$(stat_get '[.workers[]] | length')" -eq 1 ]
+	# No request lost from the totals.
+	ask PING >/dev/null
+	[ "$(stat_get .requests)" -ge 2 ]
+	version=$(sed -n 's/^#define TRAINSRV_VERSION[^"]*"\(.*\)"$/\1/p' "$ROOT/master/trainsrv.h")
+	[ -n "$version" ]
+	[ "$(stat_get .version)" = "$version" ]
+	"$BIN/trainsrv-stat" -p "$PORT" -P | grep -qx "trainsrv_build_info{version=\"$version\"} 1"
+}
+
+@test "a dead worker's age stops at its death" {
+	TRAINSRV_TEST_FAIL_START=crash start_server -w 1
+	# The crash-loop guard leaves the slot dead for 1.6 s and more.
+	wait_until 20 log_has "respawns delayed by [1-5][0-9][0-9][0-9] ms"
+	dead_a_second() {
+		local j now
+		j=$("$BIN/trainsrv-stat" -p "$PORT" -j) || return 1
+		now=$(date +%s)
+		w=$(jq -c '.workers[] | select(.state == "dead")' <<<"$j" | head -n 1)
+		[ -n "$w" ] && [ "$(jq .exited_at <<<"$w")" -le $((now - 1)) ]
+	}
+	wait_until 20 dead_a_second
+	[ "$(jq '.age == .exited_at - .started_at' <<<"$w")" = true ]
+	[ "$(jq .age <<<"$w")" -lt $(( $(date +%s) - $(jq .started_at <<<"$w") )) ]
+}
