@@ -12,6 +12,7 @@
  * terminal through wire_sanitize().  A reply must come within CTL_WAIT_S.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 #include <unistd.h>
 
 #include "ipc/wire.h"
+#include "ipc/version.h"
 
 #define CTL_LINE_MAX	4096
 #define CTL_WAIT_S	15	/* the server answers within a few seconds */
@@ -33,7 +35,8 @@ usage(int status)
 	fprintf(status ? stderr : stdout,
 	    "usage: trainsrv-ctl [-h] [-p port] [-s path] command [argument ...]\n"
 	    "commands: list, wall MESSAGE, kick ID|NICK, shutdown N, reload, "
-	    "workers N, stats, help\n");
+	    "workers N, stats, help\n"
+	    "       trainsrv-ctl --help | --version\n");
 	exit(status);
 }
 
@@ -223,9 +226,16 @@ main(int argc, char *argv[])
 	FILE *in;
 	int ch, fd, i;
 
-	while ((ch = getopt(argc, argv, "hp:s:")) != -1) {
+	static const struct option longopts[] = {
+		{ "help",	no_argument,	NULL, 'h' },
+		{ "version",	no_argument,	NULL, 'V' },
+		{ NULL,		0,		NULL, 0 }
+	};
+
+	while ((ch = getopt_long(argc, argv, "hp:s:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h': usage(0);
+		case 'V': printf("trainsrv-ctl %s\n", TRAINSRV_VERSION); return 0;
 		case 'p':
 			port = strtoul(optarg, &end, 10);
 			if (*optarg == '\0' || *end != '\0' || port < 1 || port > 65535)

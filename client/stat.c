@@ -19,7 +19,13 @@
 
 #include "ipc/stats.h"
 #include "ipc/wire.h"
-#include "master/trainsrv.h"	/* TRAINSRV_VERSION */
+#include "ipc/version.h"
+
+static const struct option longopts[] = {
+	{ "help",	no_argument,	NULL, 'h' },
+	{ "version",	no_argument,	NULL, 'V' },
+	{ NULL,		0,		NULL, 0 }
+};
 
 enum view { V_SUMMARY, V_JSON, V_PROM };
 
@@ -45,7 +51,8 @@ static void __attribute__((noreturn))
 usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-	    "usage: trainsrv-stat [-1hjP] [-p port] [-w seconds]\n");
+	    "usage: trainsrv-stat [-1hjP] [-p port] [-w seconds]\n"
+	    "       trainsrv-stat --help | --version\n");
 	exit(status);
 }
 
@@ -549,10 +556,11 @@ main(int argc, char *argv[])
 	char err[256], *end;
 	pid_t owner;
 
-	while ((ch = getopt(argc, argv, "1hjPp:w:")) != -1) {
+	while ((ch = getopt_long(argc, argv, "1hjPp:w:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case '1': once = 1; break;
 		case 'h': usage(0);
+		case 'V': printf("trainsrv-stat %s\n", TRAINSRV_VERSION); return 0;
 		case 'j': v = V_JSON; break;
 		case 'P': v = V_PROM; break;
 		case 'p':

@@ -27,7 +27,8 @@ usage(int status)
 {
 	fprintf(status ? stderr : stdout,
 	    "usage: trainsrv [-htv] [-b address] [-f timetable] [-i seconds] "
-	    "[-p port] [-u user] [-w workers]\n");
+	    "[-p port] [-u user] [-w workers]\n"
+	    "       trainsrv --help | --version\n");
 	exit(status);
 }
 
@@ -81,6 +82,7 @@ parse_options(int argc, char *argv[], struct config *cfg)
 		{ "test", no_argument, NULL, 't' },
 		{ "user", required_argument, NULL, 'u' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "workers", required_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -101,6 +103,7 @@ parse_options(int argc, char *argv[], struct config *cfg)
 		case 't': cfg->check_only = 1; break;
 		case 'u': cfg->user = optarg; break;
 		case 'v': cfg->verbose = 1; break;
+		case 'V': printf("trainsrv %s\n", TRAINSRV_VERSION); exit(0);
 		case 'w': cfg->workers = number("w", optarg, 1,
 		    TRAINSRV_MAX_WORKERS); break;
 		default: usage(1);

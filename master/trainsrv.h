@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define TRAINSRV_VERSION	"0.1.0"
+#include "ipc/version.h"	/* TRAINSRV_VERSION */
 #define TRAINSRV_MAX_WORKERS	64
 
 /* A worker exits with this when it cannot start for a reason that will not

@@ -4,6 +4,7 @@
 # --version, make install.
 
 load helpers
+bats_require_minimum_version 1.5.0
 
 teardown() {
 	if [ -n "${TMUX_SOCK:-}" ]; then tmux -S "$TMUX_SOCK" kill-server 2>/dev/null || true; fi
@@ -170,7 +171,7 @@ all_logged() {
 	# No request lost from the totals.
 	ask PING >/dev/null
 	[ "$(stat_get .requests)" -ge 2 ]
-	version=$(sed -n 's/^#define TRAINSRV_VERSION[^"]*"\(.*\)"$/\1/p' "$ROOT/master/trainsrv.h")
+	version=$(sed -n 's/^#define TRAINSRV_VERSION[^"]*"\(.*\)"$/\1/p' "$ROOT/ipc/version.h")
 	[ -n "$version" ]
 	[ "$(stat_get .version)" = "$version" ]
 	"$BIN/trainsrv-stat" -p "$PORT" -P | grep -qx "trainsrv_build_info{version=\"$version\"} 1"
@@ -190,4 +191,29 @@ all_logged() {
 	wait_until 20 dead_a_second
 	[ "$(jq '.age == .exited_at - .started_at' <<<"$w")" = true ]
 	[ "$(jq .age <<<"$w")" -lt $(( $(date +%s) - $(jq .started_at <<<"$w") )) ]
+}
+
+@test "every program answers --help (usage on stdout, exit 0) and --version" {
+	version=$(sed -n 's/^#define TRAINSRV_VERSION[^"]*"\(.*\)"$/\1/p' "$ROOT/ipc/version.h")
+	[ -n "$version" ]
+	for p in trainsrv trainsrv-stat trainsrv-ctl trainsrv-import trainsrv-bench trainsrv-client; do
+		run --separate-stderr "$BIN/$p" --help
+		[ "$status" -eq 0 ] || { echo "$p --help: $status $stderr"; false; }
+		[[ "${lines[0]}" == "usage: $p "* ]] || { echo "$p --help: $output"; false; }
+		[ -z "$stderr" ]
+		run --separate-stderr "$BIN/$p" --version
+		[ "$status" -eq 0 ] || { echo "$p --version: $status $stderr"; false; }
+		[ "$output" = "$p $version" ]
+		[ -z "$stderr" ]
+	done
+	# The greeting says the same version.
+	start_server -w 1
+	run ask PING
+	[ "${lines[0]}" = "* trainsrv $version ready; type HELP" ]
+	# -h keeps its meaning where it is a host.
+	run "$BIN/trainsrv-client" -h 127.0.0.1 -p "$PORT" -c PING
+	[ "$status" -eq 0 ]
+	[[ "$output" == *PONG* ]]
+	run "$BIN/trainsrv-bench" -h 127.0.0.1 -p "$PORT" -c 1 -n 5 -f - -q <<<"PING"
+	[ "$status" -eq 0 ]
 }
