@@ -16,9 +16,13 @@
  * go away (nginx's "fatal, do not respawn"). */
 #define EXIT_FATAL		3
 
-#ifndef TRAINSRV_TIMETABLE
-#define TRAINSRV_TIMETABLE	"/usr/local/share/trainsrv/timetable.txt"
-#endif
+/*
+ * The default timetable, $(PREFIX)/share/trainsrv/timetable.txt: defined in
+ * a file the Makefile generates and rewrites only when PREFIX changes, so
+ * that no other object depends on the prefix (make install PREFIX=...).
+ */
+extern const char	trainsrv_default_timetable[];
+#define TRAINSRV_TIMETABLE	trainsrv_default_timetable
 
 struct tt;
 struct st_segment;

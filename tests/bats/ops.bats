@@ -217,3 +217,34 @@ all_logged() {
 	run "$BIN/trainsrv-bench" -h 127.0.0.1 -p "$PORT" -c 1 -n 5 -f - -q <<<"PING"
 	[ "$status" -eq 0 ]
 }
+
+@test "make install PREFIX=...: the installed server serves the installed timetable; make uninstall removes it all" {
+	T=$BATS_TEST_TMPDIR
+	# A build of its own (not bin/): first for another prefix, as after a
+	# plain make; the install must not keep that prefix.
+	mk() { make -C "$ROOT" -s -j2 BUILD="$T/build" BIN="$T/bin" OPT=-O0 "$@"; }
+	mk PREFIX="$T/other" "$T/bin/trainsrv" >/dev/null
+	mk PREFIX="$T/p" install >/dev/null
+	[ -x "$T/p/bin/trainsrv" ] && [ -x "$T/p/bin/trainsrv-stat" ] && [ -x "$T/p/bin/trainsrv-ctl" ]
+	cmp "$DATA/sncf.txt" "$T/p/share/trainsrv/timetable.txt"
+	[ -f "$T/p/share/man/man8/trainsrv.8" ]
+	# Without -f: the installed timetable.
+	SERVER_LOG=$T/installed.log
+	"$T/p/bin/trainsrv" -b 127.0.0.1 -p 0 -w 1 </dev/null 2>"$SERVER_LOG" 3>&- &
+	SERVER_PID=$!
+	wait_until 10 log_has "listening on" || { cat "$SERVER_LOG"; false; }
+	log_has "timetable $T/p/share/trainsrv/timetable.txt: 21 trains"
+	stop_server
+	# Gone: a start without -f says what to do.
+	mv "$T/p/share/trainsrv/timetable.txt" "$T/saved.txt"
+	run "$T/p/bin/trainsrv" -b 127.0.0.1 -p 0 -w 1
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"Z trainsrv: no timetable at $T/p/share/trainsrv/timetable.txt: give one with -f FILE" ]]
+	mv "$T/saved.txt" "$T/p/share/trainsrv/timetable.txt"
+	# Something of the owner's beside it stays.
+	echo mine >"$T/p/bin/other-program"
+	mk PREFIX="$T/p" uninstall >/dev/null
+	[ "$(find "$T/p" \( -type f -o -type l \) | grep -vx "$T/p/bin/other-program" || true)" = "" ]
+	[ -f "$T/p/bin/other-program" ]
+	[ ! -e "$T/p/share/trainsrv" ]
+}
