@@ -5,6 +5,8 @@
 #   make run          build, then serve data/sncf.txt on port 8080
 #   make test         unit tests, then the bats suite
 #   make check-asan   the same suite built with ASan + UBSan (build-asan/)
+#   make mutate       one-line bugs the suite must catch (MUTANTS=tests/mutate/ci
+#                     for CI's short list)
 #   make bench-engine engine micro-benchmark on a generated timetable
 #   make install PREFIX=/usr/local
 #   make clean
@@ -35,7 +37,7 @@ CLIENT_SRC = $(filter-out client/stat.c client/ctl.c,$(wildcard client/*.c)) $(W
 CTL_SRC    = client/ctl.c $(WIRE_SRC)
 STAT_SRC   = client/stat.c ipc/stats.c $(WIRE_SRC)
 BENCH_SRC  = $(wildcard tests/bench/*.c) $(WIRE_SRC)
-UNIT_SRC   = $(wildcard tests/unit/*.c) $(ENGINE_SRC) worker/proto.c worker/buf.c $(WIRE_SRC)
+UNIT_SRC   = $(wildcard tests/unit/*.c) $(ENGINE_SRC) worker/proto.c worker/buf.c $(WIRE_SRC) client/when.c
 BENCHENG_SRC = tests/perf/bench_engine.c $(ENGINE_SRC) worker/proto.c worker/buf.c \
 	       $(WIRE_SRC) ipc/stats.c
 TTGEN_SRC  = tests/tools/ttgen.c
@@ -46,7 +48,7 @@ TOOLS	= $(BIN)/trainsrv-bench $(BIN)/unit-tests $(BIN)/bench-engine $(BIN)/ttgen
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 LINK = @mkdir -p $(dir $@); echo "  LINK $@"; $(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
-.PHONY: all run test unit bats check-asan bench-engine bench install uninstall clean lint FORCE
+.PHONY: all run test unit bats check-asan bench-engine bench install uninstall clean lint mutate FORCE
 
 .DEFAULT_GOAL := all
 
@@ -99,6 +101,12 @@ run: all
 # checks that it is there and says how to get it if not.
 test: all
 	@BIN=$(abspath $(BIN)) tests/run-tests
+
+# Mutation testing: each mutant of the list is built in a scratch copy of
+# the tree and the test named for it must fail (tests/mutate/run).
+MUTANTS ?= tests/mutate/mutants
+mutate: all
+	tests/mutate/run $(MUTANTS)
 
 unit: $(BIN)/unit-tests
 	$(BIN)/unit-tests

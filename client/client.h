@@ -57,8 +57,14 @@ void		 ui_notice(const char *fmt, ...)
 		    __attribute__((format(printf, 1, 2)));
 void		 ui_msg(const char *fmt, ...)
 		    __attribute__((format(printf, 1, 2)));
+/* Tab at a prompt: 1 when out replaces what was typed. */
+typedef int	(*le_complete_fn)(const char *typed, char *out, size_t size);
+
 int		 le_read(struct conn *, const char *prompt, char *buf,
 		    size_t size);
+int		 le_getkey(struct conn *, const char *prompt);
+void		 le_set_complete(le_complete_fn);
+unsigned long	 le_lineno(void);
 
 /* table.c: results as an aligned table. */
 struct train {
@@ -66,14 +72,32 @@ struct train {
 	char	*fare, *via, *tags;
 };
 
+/* How to print a table; the same one for every page of a listing. */
+#define TABLE_COLS	9
+struct table_opts {
+	int	 tags;			/* the labels column */
+	int	 board;			/* departures: cut the origin first */
+	size_t	 keep[TABLE_COLS];	/* widths so far: they only grow */
+	int	 via_below;		/* the via lists under their rows */
+	int	 via_cut;		/* out: a via list was cut */
+};
+
 int		 train_parse(char *line, struct train *);
-void		 table_print(FILE *, const struct train *, size_t, int tags);
+void		 table_print(FILE *, const struct train *, size_t,
+		    struct table_opts *);
+void		 via_expand(FILE *, const struct train *, size_t);
+void		 table_names_width(struct table_opts *, size_t);
+size_t		 u8width(const char *);
+size_t		 u8width_n(const char *, size_t);
 void		 fmt_duration(const char *minutes, char *buf, size_t size);
 void		 fmt_fare(const char *fare, char *buf, size_t size);
 void		 fmt_time(const char *t, char *buf, size_t size);
 size_t		 u8len(const char *);
 int		 term_cols(void);
 int		 term_rows(void);
+
+/* when.c: clock times as people type them, as HH:MM. */
+int		 time_parse(const char *, char *out, size_t size);
 
 /* menu.c: the traveller's menu. */
 int		 menu_run(struct conn *, int raw);

@@ -30,6 +30,7 @@
 #define RECONNECT_MS	5000		/* keep trying for this long */
 #define RETRY_MS	100
 #define RELOADS_MAX	8		/* "* reload" in a row for one request */
+#define RENICK_TRIES	20		/* NAME again, RETRY_MS apart */
 
 struct conn {
 	char		*host;
@@ -222,12 +223,30 @@ conn_renick(struct conn *c)
 {
 	char cmd[32];
 	struct reply r;
+	int tries;
 
 	if (c->nick[0] == '\0')
 		return;
 	snprintf(cmd, sizeof(cmd), "NAME %s", c->nick);
-	if (conn_send(c, cmd) == 0 && conn_reply(c, &r, REPLY_MS) == RR_OK)
+	/*
+	 * Our old session may hold the name until its worker sees the old
+	 * connection closed: a conflict is tried again for a little while.
+	 */
+	for (tries = 0; tries < RENICK_TRIES; tries++) {
+		if (conn_send(c, cmd) == -1 ||
+		    conn_reply(c, &r, REPLY_MS) != RR_OK)
+			return;
+		if (r.ok || r.code != WIRE_ECONFLICT ||
+		    tries + 1 == RENICK_TRIES)
+			break;
 		reply_free(&r);
+		if (xpoll(NULL, 0, RETRY_MS) == -1 && errno != EINTR)
+			return;
+	}
+	if (!r.ok)
+		ui_notice("* could not take the nickname %s again: %s",
+		    c->nick, r.msg);
+	reply_free(&r);
 }
 
 /* Reconnect, retrying for RECONNECT_MS (a server restarting). */
@@ -326,7 +345,12 @@ conn_pump(struct conn *c)
 		k = wire_status(line, strlen(line), &n);
 		if (k == WIRE_NOTICE && conn_notice(c, line) == N_RELOAD) {
 			free(line);
-			if (conn_open(c) == -1)
+			/*
+			 * The new session takes our nickname again, as a
+			 * reconnection before a request does; failing that,
+			 * the next request reconnects.
+			 */
+			if (conn_reconnect(c) == -1)
 				conn_close(c);
 			return;
 		}

@@ -3,12 +3,15 @@
  *
  * On a terminal the client owns its input line: the terminal is put in
  * non-canonical mode without echo (signals still generated), a small editor
- * handles printable text, Backspace, Ctrl-U, Ctrl-W, Ctrl-L, Enter and
- * Ctrl-D, and the keyboard is waited on together with the socket so a
- * notice can be printed on its own line and the prompt redrawn with what
- * was typed so far.  The terminal is restored on every way out (atexit,
- * and the signal paths in main.c).  When stdin is not a terminal, answers
- * are read line by line and prompts go to stderr.
+ * handles printable text, Left, Right, Home, End, Delete, Backspace, Up and
+ * Down (earlier answers), Tab (completion, where the question has one),
+ * Ctrl-A, Ctrl-E, Ctrl-K, Ctrl-U, Ctrl-W, Ctrl-L, Enter, Ctrl-D, and Esc
+ * or Ctrl-G (abandon the question), and the keyboard is waited on together
+ * with the socket so a notice can be printed on its own line and the prompt
+ * redrawn with what was typed so far.  The terminal is restored on every
+ * way out (atexit, and the signal paths in main.c).  When stdin is not a
+ * terminal, answers are read line by line, counted (for "stdin:N:" in
+ * errors) and prompts go to stderr.
  */
 #include <errno.h>
 #include <poll.h>
@@ -22,6 +25,16 @@
 #include "client/client.h"
 
 #define IN_MAX		8192
+#define ESC_MS		50	/* a lone Esc: nothing follows within this */
+#define HIST_MAX	64	/* earlier answers kept for Up and Down */
+
+/* What one key did. */
+enum {
+	LK_NONE = 0,
+	LK_ENTER = 1,
+	LK_EOF = -1,
+	LK_BACK = -2
+};
 
 static int tty;			/* stdin is a terminal */
 static FILE *pfp;		/* prompts, echo, messages */
@@ -32,9 +45,23 @@ static struct {
 	const char	*prompt;
 	char		 buf[LE_MAX];
 	size_t		 len;
+	size_t		 pos;		/* the cursor, a byte offset */
 	int		 active;	/* a prompt is on screen */
 	int		 esc;		/* inside an escape sequence: 1, 2 */
+	int		 escarg;	/* its number, as in ESC [ 3 ~ */
+	size_t		 hidx;		/* history entry shown; nhist: none */
+	char		 scratch[LE_MAX]; /* the new line, while browsing */
+	size_t		 scratchlen;
 } le;
+
+/* Earlier answers, oldest first. */
+static char *hist[HIST_MAX];
+static size_t nhist;
+
+static le_complete_fn complete;	/* Tab; NULL: no completion */
+
+/* Lines taken when stdin is not a terminal. */
+static unsigned long lineno;
 
 /* Bytes read from stdin, not yet used (type-ahead, piped answers). */
 static char in[IN_MAX];
@@ -123,12 +150,17 @@ static void
 le_redraw(void)
 {
 	FILE *fp = ui_msgfp();
+	size_t w;
 
 	if (tty)
 		fputs("\r\033[K", fp);
 	fputs(le.prompt, fp);
-	if (tty)
+	if (tty) {
 		fwrite(le.buf, 1, le.len, fp);
+		/* Back to the cursor, by display columns (0 would be 1). */
+		if ((w = u8width_n(le.buf + le.pos, le.len - le.pos)) > 0)
+			fprintf(fp, "\033[%zuD", w);
+	}
 	fflush(fp);
 }
 
@@ -188,80 +220,241 @@ ui_bye(const char *msg)
 	fflush(fp);
 }
 
-/* Remove the last UTF-8 character of the line. */
-static void
-le_backspace(void)
+/* Whether b is a UTF-8 continuation byte. */
+static int
+cont(char b)
 {
-	if (le.len == 0)
-		return;
-	while (le.len > 0 && ((unsigned char)le.buf[le.len - 1] & 0xc0) ==
-	    0x80)
-		le.len--;
-	if (le.len > 0)
-		le.len--;
-	fputs("\b \b", ui_msgfp());
+	return ((unsigned char)b & 0xc0) == 0x80;
+}
+
+/* The cursor one character left or right. */
+static size_t
+char_prev(size_t p)
+{
+	if (p > 0)
+		p--;
+	while (p > 0 && cont(le.buf[p]))
+		p--;
+	return p;
+}
+
+static size_t
+char_next(size_t p)
+{
+	if (p < le.len)
+		p++;
+	while (p < le.len && cont(le.buf[p]))
+		p++;
+	return p;
+}
+
+/* Remove le.buf[a..b) and put the cursor at a. */
+static void
+le_cut(size_t a, size_t b)
+{
+	memmove(le.buf + a, le.buf + b, le.len - b);
+	le.len -= b - a;
+	le.pos = a;
+}
+
+/* The line becomes s[0..n), the cursor at its end. */
+static void
+le_set(const char *s, size_t n)
+{
+	if (n >= sizeof(le.buf))
+		n = sizeof(le.buf) - 1;
+	memcpy(le.buf, s, n);
+	le.len = le.pos = n;
 }
 
 /* Ctrl-W: the blanks before the cursor, then the word. */
 static void
 le_killword(void)
 {
-	while (le.len > 0 && le.buf[le.len - 1] == ' ')
-		le.len--;
-	while (le.len > 0 && le.buf[le.len - 1] != ' ')
-		le.len--;
+	size_t p = le.pos;
+
+	while (p > 0 && le.buf[p - 1] == ' ')
+		p--;
+	while (p > 0 && le.buf[p - 1] != ' ')
+		p--;
+	le_cut(p, le.pos);
+}
+
+/* Up (dir -1) and Down (+1) through the earlier answers. */
+static void
+le_history(int dir)
+{
+	if (dir < 0 && le.hidx == 0)
+		return;
+	if (dir > 0 && le.hidx >= nhist)
+		return;
+	if (le.hidx == nhist) {		/* leaving the new line: keep it */
+		memcpy(le.scratch, le.buf, le.len);
+		le.scratchlen = le.len;
+	}
+	le.hidx = dir < 0 ? le.hidx - 1 : le.hidx + 1;
+	if (le.hidx == nhist)
+		le_set(le.scratch, le.scratchlen);
+	else
+		le_set(hist[le.hidx], strlen(hist[le.hidx]));
+}
+
+static void
+hist_add(const char *s, size_t n)
+{
+	char *d;
+
+	if (n == 0 || (nhist > 0 && strlen(hist[nhist - 1]) == n &&
+	    memcmp(hist[nhist - 1], s, n) == 0))
+		return;
+	if ((d = malloc(n + 1)) == NULL)
+		return;			/* no history is no harm */
+	memcpy(d, s, n);
+	d[n] = '\0';
+	if (nhist == HIST_MAX) {
+		free(hist[0]);
+		memmove(hist, hist + 1, (HIST_MAX - 1) * sizeof(*hist));
+		nhist--;
+	}
+	hist[nhist++] = d;
+}
+
+/* Tab: the question's completer may replace the line. */
+static void
+le_complete(void)
+{
+	char typed[LE_MAX], out[LE_MAX];
+
+	if (complete == NULL)
+		return;
+	memcpy(typed, le.buf, le.len);
+	typed[le.len] = '\0';
+	if (complete(typed, out, sizeof(out)))
+		le_set(out, strlen(out));
+}
+
+/* The end of an escape sequence: ESC [ <n> <final> or ESC O <final>. */
+static void
+le_escape(unsigned char ch)
+{
+	switch (ch) {
+	case 'A':
+		le_history(-1);
+		break;
+	case 'B':
+		le_history(1);
+		break;
+	case 'C':
+		le.pos = char_next(le.pos);
+		break;
+	case 'D':
+		le.pos = char_prev(le.pos);
+		break;
+	case 'H':
+		le.pos = 0;
+		break;
+	case 'F':
+		le.pos = le.len;
+		break;
+	case '~':
+		if (le.escarg == 1 || le.escarg == 7)
+			le.pos = 0;
+		else if (le.escarg == 4 || le.escarg == 8)
+			le.pos = le.len;
+		else if (le.escarg == 3 && le.pos < le.len)
+			le_cut(le.pos, char_next(le.pos));
+		break;
+	default:
+		return;			/* F-keys and the like: nothing */
+	}
 	le_redraw();
 }
 
-/* One key: 1 Enter, -1 Ctrl-D on an empty line, 0 otherwise. */
+/* One key: LK_ENTER, LK_EOF (Ctrl-D on an empty line), LK_BACK or 0. */
 static int
 le_key(unsigned char ch)
 {
 	FILE *fp = ui_msgfp();
 
 	if (le.esc == 1) {		/* ESC [ or ESC O: arrows etc. */
-		le.esc = (ch == '[' || ch == 'O') ? 2 : 0;
-		return 0;
+		if (ch == '[' || ch == 'O') {
+			le.esc = 2;
+			le.escarg = 0;
+			return LK_NONE;
+		}
+		le.esc = 0;
+		return LK_BACK;		/* Esc, then another key */
 	}
 	if (le.esc == 2) {
-		if (ch >= 0x40 && ch <= 0x7e)
+		if (ch >= '0' && ch <= '9')
+			le.escarg = le.escarg * 10 + (ch - '0');
+		else if (ch >= 0x40 && ch <= 0x7e) {
 			le.esc = 0;
-		return 0;
+			le_escape(ch);
+		}
+		return LK_NONE;
 	}
 	switch (ch) {
 	case 0x1b:
 		le.esc = 1;
-		return 0;
+		return LK_NONE;
+	case 0x07:			/* Ctrl-G */
+		return LK_BACK;
 	case '\r':
 	case '\n':
 		fputc('\n', fp);
-		return 1;
+		return LK_ENTER;
 	case 0x04:			/* Ctrl-D */
 		if (le.len > 0)
-			return 0;
+			return LK_NONE;
 		fputc('\n', fp);
-		return -1;
+		return LK_EOF;
 	case 0x7f:
 	case 0x08:
-		le_backspace();
-		return 0;
+		if (le.pos > 0)
+			le_cut(char_prev(le.pos), le.pos);
+		break;
+	case 0x01:			/* Ctrl-A */
+		le.pos = 0;
+		break;
+	case 0x05:			/* Ctrl-E */
+		le.pos = le.len;
+		break;
+	case 0x0b:			/* Ctrl-K */
+		le.len = le.pos;
+		break;
 	case 0x15:			/* Ctrl-U */
-		le.len = 0;
-		le_redraw();
-		return 0;
+		le_cut(0, le.pos);
+		break;
 	case 0x17:			/* Ctrl-W */
 		le_killword();
-		return 0;
+		break;
+	case '\t':
+		le_complete();
+		break;
 	case 0x0c:			/* Ctrl-L */
 		fputs("\033[H\033[2J", fp);
-		le_redraw();
-		return 0;
+		break;
+	default:
+		if (ch < 0x20 || le.len + 1 >= sizeof(le.buf))
+			return LK_NONE;
+		if (le.pos == le.len) {	/* typing at the end: just echo */
+			le.buf[le.len++] = (char)ch;
+			le.pos = le.len;
+			fputc(ch, fp);
+			return LK_NONE;
+		}
+		memmove(le.buf + le.pos + 1, le.buf + le.pos,
+		    le.len - le.pos);
+		le.buf[le.pos++] = (char)ch;
+		le.len++;
+		/* Redraw once the character is whole. */
+		if (le.pos < le.len && cont(le.buf[le.pos]))
+			return LK_NONE;
+		break;
 	}
-	if (ch < 0x20 || le.len + 1 >= sizeof(le.buf))
-		return 0;
-	le.buf[le.len++] = (char)ch;
-	fputc(ch, fp);
-	return 0;
+	le_redraw();
+	return LK_NONE;
 }
 
 static void
@@ -276,14 +469,14 @@ static int
 take_keys(void)
 {
 	size_t i;
-	int r = 0;
+	int r = LK_NONE;
 
-	for (i = 0; i < inlen && r == 0; i++)
+	for (i = 0; i < inlen && r == LK_NONE; i++)
 		r = le_key((unsigned char)in[i]);
 	in_consume(i);
 	fflush(ui_msgfp());
-	if (r == 0 && ineof)
-		r = -1;
+	if (r == LK_NONE && ineof)
+		r = LK_EOF;
 	return r;
 }
 
@@ -303,9 +496,9 @@ take_line(void)
 		n = used = inlen;
 	} else if (ineof) {
 		fputc('\n', stderr);	/* end the prompt's line */
-		return -1;
+		return LK_EOF;
 	} else
-		return 0;
+		return LK_NONE;
 	if (n > 0 && in[n - 1] == '\r')
 		n--;
 	if (n >= sizeof(le.buf))
@@ -313,10 +506,11 @@ take_line(void)
 	memcpy(le.buf, in, n);
 	le.len = n;
 	in_consume(used);
+	lineno++;
 	fwrite(le.buf, 1, le.len, stderr);	/* the transcript reads well */
 	fputc('\n', stderr);
 	fflush(stderr);
-	return 1;
+	return LK_ENTER;
 }
 
 static void
@@ -335,9 +529,33 @@ in_fill(void)
 		inlen += (size_t)n;
 }
 
+/* Whether stdin has something within ms (a lone Esc has nothing). */
+static int
+in_wait(int ms)
+{
+	struct pollfd pfd;
+
+	pfd.fd = STDIN_FILENO;
+	pfd.events = POLLIN;
+	return xpoll(&pfd, 1, ms) == 1;
+}
+
+unsigned long
+le_lineno(void)
+{
+	return lineno;
+}
+
+void
+le_set_complete(le_complete_fn fn)
+{
+	complete = fn;
+}
+
 /*
  * Show prompt and read one answer into buf, the socket watched meanwhile.
- * Returns 1 with an answer, 0 at end of input (Ctrl-D).
+ * Returns 1 with an answer, 0 at end of input (Ctrl-D), -1 when the
+ * question is abandoned (Esc, Ctrl-G).
  */
 int
 le_read(struct conn *c, const char *prompt, char *buf, size_t size)
@@ -348,15 +566,20 @@ le_read(struct conn *c, const char *prompt, char *buf, size_t size)
 	int r;
 
 	le.prompt = prompt;
-	le.len = 0;
+	le.len = le.pos = 0;
 	le.esc = 0;
+	le.hidx = nhist;
 	le.active = 1;
 	fflush(stdout);
 	fputs(prompt, ui_msgfp());
 	fflush(ui_msgfp());
 	for (;;) {
-		if ((r = tty ? take_keys() : take_line()) != 0)
+		if ((r = tty ? take_keys() : take_line()) != LK_NONE)
 			break;
+		if (tty && le.esc == 1 && !in_wait(ESC_MS)) {
+			r = LK_BACK;	/* Esc alone */
+			break;
+		}
 		pfd[0].fd = STDIN_FILENO;
 		pfd[0].events = POLLIN;
 		n = 1;
@@ -375,11 +598,78 @@ le_read(struct conn *c, const char *prompt, char *buf, size_t size)
 		if (pfd[0].revents != 0)
 			in_fill();
 	}
+	le.esc = 0;
+	if (r == LK_BACK) {
+		fputc('\n', ui_msgfp());
+		fflush(ui_msgfp());
+	}
 	le.active = 0;
-	if (r < 0)
+	if (r == LK_EOF)
 		return 0;
+	if (r == LK_BACK)
+		return -1;
+	if (tty)
+		hist_add(le.buf, le.len);
 	len = le.len < size ? le.len : size - 1;
 	memcpy(buf, le.buf, len);
 	buf[len] = '\0';
 	return 1;
+}
+
+/*
+ * One key, without Enter (a pager's "q"): the key, '\n' for Enter, or -1
+ * at end of input.  Not a terminal: the first character of a line.
+ */
+int
+le_getkey(struct conn *c, const char *prompt)
+{
+	char buf[LE_MAX];
+	int r, ch;
+
+	if (!tty) {
+		if ((r = le_read(c, prompt, buf, sizeof(buf))) == 0)
+			return -1;
+		return r < 0 || buf[0] == '\0' ? '\n' : (unsigned char)buf[0];
+	}
+	le.prompt = prompt;
+	le.len = le.pos = 0;
+	le.active = 1;
+	fflush(stdout);
+	fputs(prompt, ui_msgfp());
+	fflush(ui_msgfp());
+	while (inlen == 0 && !ineof) {
+		struct pollfd pfd[2];
+		nfds_t n = 1;
+
+		pfd[0].fd = STDIN_FILENO;
+		pfd[0].events = POLLIN;
+		if (c != NULL && conn_fd(c) != -1) {
+			pfd[1].fd = conn_fd(c);
+			pfd[1].events = POLLIN;
+			n = 2;
+		}
+		if (xpoll(pfd, n, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			die("le_getkey: ppoll: %s", strerror(errno));
+		}
+		if (n == 2 && pfd[1].revents != 0)
+			conn_pump(c);
+		if (pfd[0].revents != 0)
+			in_fill();
+	}
+	le.active = 0;
+	/* The prompt goes: the key is not echoed, the line is reused. */
+	fputs("\r\033[K", ui_msgfp());
+	fflush(ui_msgfp());
+	if (inlen == 0)
+		return -1;
+	ch = (unsigned char)in[0];
+	/* An escape sequence (an arrow) is one key: all of it goes. */
+	in_consume(ch == 0x1b ? inlen : 1);
+	if (ch == '\r')
+		ch = '\n';
+	if (ch == 0x04)
+		return -1;
+	return ch;
 }

@@ -4,6 +4,8 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -335,6 +337,13 @@ main(int argc, char *argv[])
 	}
 	cmd_mode = cmd != NULL;
 
+	/*
+	 * Widths by wcwidth(3) need a UTF-8 LC_CTYPE: the server's text is
+	 * UTF-8 whatever the environment says.
+	 */
+	if (setlocale(LC_CTYPE, "") == NULL ||
+	    strcmp(nl_langinfo(CODESET), "UTF-8") != 0)
+		(void)setlocale(LC_CTYPE, "C.UTF-8");
 	sig_setup();
 	if ((conn = conn_new(host, port, on_notice)) == NULL)
 		die("main: out of memory");

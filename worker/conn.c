@@ -9,15 +9,38 @@
  * only what the socket would not take is copied into the connection's
  * output buffer.  So 10,000 idle sessions cost 10,000 small structs.
  *
- * Backpressure: while a connection has more than CONN_OUT_HIGH bytes unsent
- * it is not read and its buffered requests wait; past CONN_OUT_MAX (a client
- * that never reads one huge reply) it is closed.
+ * Backpressure: requests are answered CONN_OUT_CHUNK of replies at a time,
+ * and only while the socket takes all of them; the requests left wait in
+ * the connection's buffer until it does (EPOLLOUT), and nothing more is read
+ * while they wait or while more than CONN_OUT_HIGH bytes are unsent.  Past
+ * CONN_OUT_MAX (a client that never reads one huge reply) it is closed.
  *
  * Closing politely: the last reply or notice is sent, the write side is shut
  * down, and what the client still sends is read and discarded for at most
  * CONN_LINGER_MS, so that it gets our last words instead of a reset.
+ *
+ * Lifetime: one epoll_wait batch may hold several events for a connection,
+ * and the handling of one event (a routed answer, a notice, a kick) may
+ * close a connection that a later event of the batch names.  So conn_close
+ * never frees: it closes the socket, unlinks the connection from the list,
+ * the session table and the count (exactly once: a second close does
+ * nothing), marks it CONN_DEAD and puts it on w.dead; every entry point
+ * ignores a dead connection, and conn_reap frees them once the loop turn is
+ * over and no event of the batch is left.
+ *
+ * No stall, no spin: whenever a connection could make progress by itself
+ * (complete lines buffered, all output taken by the socket, not waiting for
+ * the master), it is answered now, not when the next event comes, since none
+ * may come: the client may have sent everything and be waiting for the
+ * replies.  Lines are answered CONN_OUT_CHUNK of output at a time, going on
+ * while the socket takes it all, and nothing more is read while lines wait:
+ * a client that sends and never reads pins little more than a chunk.
+ * And epoll watches for input only while there is room to read it into,
+ * since level-triggered EPOLLIN or EPOLLRDHUP that cannot be read would
+ * fire for ever.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -35,6 +58,8 @@
 #include "worker/worker.h"
 
 static const char	greeting[] = "* trainsrv " TRAINSRV_VERSION " ready; type HELP\n";
+
+static int	conn_push(struct conn *);
 
 static size_t
 conn_pending(const struct conn *c)
@@ -63,19 +88,51 @@ conn_count(void)
 		ST_SET(w.slot->state, w.nconns > 0 ? ST_BUSY : ST_IDLE);
 }
 
+/* c->in is full: nothing more can be read until its lines are answered. */
+static int
+conn_in_full(const struct conn *c)
+{
+	return c->in != NULL && c->in_len == c->in_cap;
+}
+
+/* Complete lines wait in c->in (held back by backpressure or a wait). */
+static int
+conn_backlog(const struct conn *c)
+{
+	return c->in != NULL && memchr(c->in, '\n', c->in_len) != NULL;
+}
+
+/*
+ * Can c go on by itself: is it open, not waiting for the master, all its
+ * output taken by the socket, with a complete line buffered or the client's
+ * end-of-file still to act on?  (With output unsent, EPOLLOUT will come.)
+ */
+static int
+conn_more(const struct conn *c)
+{
+	return c->state == CONN_OPEN && !c->waiting && conn_pending(c) == 0 &&
+	    (c->peer_eof || conn_backlog(c));
+}
+
 static void
 conn_watch(struct conn *c)
 {
 	struct epoll_event ev;
 	uint32_t want = 0;
 
-	if (!c->peer_eof)
+	if (c->state == CONN_DEAD)
+		return;
+	if (!c->peer_eof && !conn_in_full(c))
 		want |= EPOLLRDHUP;
 	if (c->state == CONN_LINGER)
 		want |= EPOLLIN;
 	else {
+		/*
+		 * Not while lines wait: they are answered first, so that the
+		 * unsent output of a client that does not read stays small.
+		 */
 		if (c->state == CONN_OPEN && !c->peer_eof && !c->waiting &&
-		    conn_pending(c) < CONN_OUT_HIGH)
+		    conn_pending(c) < CONN_OUT_HIGH && !conn_backlog(c))
 			want |= EPOLLIN;
 		if (conn_pending(c) > 0)
 			want |= EPOLLOUT;
@@ -90,11 +147,19 @@ conn_watch(struct conn *c)
 	c->events = want;
 }
 
+/*
+ * Close c now, free it at the end of the loop turn (see the top of the
+ * file).  Closing twice does nothing, so the count never goes wrong.
+ */
 void
 conn_close(struct conn *c)
 {
+	if (c->state == CONN_DEAD)
+		return;
 	session_close(c);
-	close(c->fd);	/* also leaves the epoll set */
+	if (close(c->fd) == -1)	/* also leaves the epoll set */
+		log_warn("conn_close: close: %s", strerror(errno));
+	c->fd = -1;
 	if (c->prev != NULL)
 		c->prev->next = c->next;
 	else
@@ -102,10 +167,31 @@ conn_close(struct conn *c)
 	if (c->next != NULL)
 		c->next->prev = c->prev;
 	free(c->in);
+	c->in = NULL;
+	c->in_len = c->in_cap = 0;
 	buf_free(&c->out);
-	free(c);
-	w.nconns--;
+	c->out_off = 0;
+	c->waiting = 0;
+	c->state = CONN_DEAD;
+	c->dead_next = w.dead;
+	w.dead = c;
+	if (w.nconns == 0)
+		log_warn("conn_close: connection count already 0");
+	else
+		w.nconns--;
 	conn_count();
+}
+
+/* Free the connections closed during this loop turn: no event names them now. */
+void
+conn_reap(void)
+{
+	struct conn *c;
+
+	while ((c = w.dead) != NULL) {
+		w.dead = c->dead_next;
+		free(c);
+	}
 }
 
 struct conn *
@@ -139,7 +225,7 @@ conn_new(int fd, const struct sockaddr_storage *peer)
 	session_open(c, peer);
 	conn_count();
 	buf_append(&w.wbuf, greeting, sizeof greeting - 1);
-	return conn_flush(c) == -1 ? NULL : c;
+	return conn_push(c) == -1 ? NULL : c;
 }
 
 /* Send what we can; returns the bytes sent, or -1 when the peer is gone. */
@@ -179,12 +265,16 @@ conn_linger(struct conn *c)
 	return 0;
 }
 
-/* Flush w.wbuf (c's replies) or c's own output.  -1: c was closed. */
-int
-conn_flush(struct conn *c)
+/* Send w.wbuf (c's replies) or c's own output.  -1: c was closed. */
+static int
+conn_push(struct conn *c)
 {
 	ssize_t n;
 
+	if (c->state == CONN_DEAD) {
+		w.wbuf.len = 0;
+		return -1;
+	}
 	if (w.wbuf.len > 0) {
 		n = conn_send(c, w.wbuf.p, w.wbuf.len);
 		if (n >= 0 && (size_t)n < w.wbuf.len &&
@@ -195,6 +285,17 @@ conn_flush(struct conn *c)
 		n = conn_send(c, c->out.p + c->out_off, conn_pending(c));
 		if (n > 0)
 			c->out_off += n;
+		/*
+		 * Replies are appended behind what is unsent: drop what was
+		 * sent once it outweighs the rest (each byte moves at most
+		 * once on average), or the buffer would grow with all that a
+		 * slow reader was ever sent.
+		 */
+		if (c->out_off > 0 && c->out_off >= conn_pending(c)) {
+			memmove(c->out.p, c->out.p + c->out_off, conn_pending(c));
+			c->out.len -= c->out_off;
+			c->out_off = 0;
+		}
 	} else
 		n = 0;
 	if (n == -1) {
@@ -337,11 +438,11 @@ conn_hint(struct conn_hints *hs, size_t off)
 
 /*
  * Answer the complete lines of data[0..len); returns how many bytes were
- * used.  Stops early under backpressure unless force is set (a retiring
+ * used.  Stops once c's unsent output reaches mark (SIZE_MAX when a retiring
  * worker answers everything it has read).
  */
 static size_t
-conn_lines(struct conn *c, char *data, size_t len, int force)
+conn_lines(struct conn *c, char *data, size_t len, size_t mark)
 {
 	struct conn_hints hs;
 	size_t off = 0, ll;
@@ -350,7 +451,7 @@ conn_lines(struct conn *c, char *data, size_t len, int force)
 	w.clock = 0;
 	conn_prefetch(data, len, &hs);
 	while (c->state == CONN_OPEN && !c->waiting &&
-	    (force || conn_out_len(c) < CONN_OUT_HIGH)) {
+	    conn_out_len(c) < mark) {
 		if ((nl = memchr(data + off, '\n', len - off)) == NULL)
 			break;
 		ll = nl - (data + off);
@@ -397,32 +498,45 @@ conn_keep(struct conn *c, const char *rest, size_t len, int advanced)
 	return 0;
 }
 
-/* Answer what data[0..len) holds, keep the rest, send the replies. */
+/*
+ * Answer what data[0..len) holds, CONN_OUT_CHUNK of replies at a time, keep
+ * the rest, send the replies; again while the socket takes them all and
+ * complete lines are left (conn_more), so that lines held back never wait
+ * for an event that will not come.  Bounded: no read happens here, and each
+ * turn answers a line.
+ */
 static void
-conn_input(struct conn *c, char *data, size_t len, int force)
+conn_input(struct conn *c, char *data, size_t len)
 {
-	size_t used = conn_lines(c, data, len, force);
+	size_t used;
 
-	if (conn_keep(c, data + used, len - used, used > 0) == -1) {
-		w.wbuf.len = 0;
-		conn_close(c);
-		return;
-	}
-	if (c->state == CONN_OPEN && c->in_len > CONN_LINE_MAX + 1 &&
-	    memchr(c->in, '\n', c->in_len) == NULL) {
-		c->in_len = 0;
-		conn_too_long(c);
-	}
-	if (c->state == CONN_OPEN && c->peer_eof && !c->waiting &&
-	    conn_out_len(c) < CONN_OUT_HIGH) {
-		/* The client is done sending; its last line may lack the LF. */
-		if (c->in_len > 0 && c->in_len <= CONN_LINE_MAX) {
-			c->in[c->in_len] = '\0';
-			conn_answer(c, c->in, c->in_len, NULL);
+	for (;;) {
+		used = conn_lines(c, data, len, CONN_OUT_CHUNK);
+		if (conn_keep(c, data + used, len - used, used > 0) == -1) {
+			w.wbuf.len = 0;
+			conn_close(c);
+			return;
 		}
-		conn_leave(c, NULL);
+		if (c->state == CONN_OPEN && c->in_len > CONN_LINE_MAX + 1 &&
+		    memchr(c->in, '\n', c->in_len) == NULL) {
+			c->in_len = 0;
+			conn_too_long(c);
+		}
+		if (c->state == CONN_OPEN && c->peer_eof && !c->waiting &&
+		    conn_out_len(c) < CONN_OUT_HIGH &&
+		    (c->in == NULL || memchr(c->in, '\n', c->in_len) == NULL)) {
+			/* The client is done sending; its last line may lack the LF. */
+			if (c->in_len > 0 && c->in_len <= CONN_LINE_MAX) {
+				c->in[c->in_len] = '\0';
+				conn_answer(c, c->in, c->in_len, NULL);
+			}
+			conn_leave(c, NULL);
+		}
+		if (conn_push(c) == -1 || !conn_more(c))
+			return;
+		data = c->in != NULL ? c->in : w.rbuf;
+		len = c->in_len;
 	}
-	conn_flush(c);
 }
 
 static void
@@ -433,8 +547,10 @@ conn_read(struct conn *c)
 	size_t room = c->in ? c->in_cap - c->in_len : sizeof w.rbuf;
 	ssize_t n;
 
-	if (room == 0)
+	if (room == 0) {	/* not watched while full: resynchronise */
+		conn_watch(c);
 		return;
+	}
 	do
 		n = read(c->fd, data + len, room);
 	while (n == -1 && errno == EINTR);
@@ -447,7 +563,7 @@ conn_read(struct conn *c)
 		c->peer_eof = 1;
 	ST_ADD(w.slot->bytes_in, n);
 	c->last_active = w.now;
-	conn_input(c, data, len + n, 0);
+	conn_input(c, data, len + n);
 }
 
 /* Lingering: read and throw away until EOF, an error or the deadline. */
@@ -459,8 +575,10 @@ conn_discard(struct conn *c)
 
 	for (i = 0; i < 4; i++) {
 		n = read(c->fd, w.rbuf, sizeof w.rbuf);
-		if (n > 0)
+		if (n > 0) {
+			ST_ADD(w.slot->bytes_in, n);
 			continue;
+		}
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -474,10 +592,27 @@ conn_discard(struct conn *c)
 void
 conn_resume(struct conn *c)
 {
+	if (c->state == CONN_DEAD)
+		return;
 	if (c->state == CONN_OPEN && (c->in_len > 0 || c->peer_eof))
-		conn_input(c, c->in != NULL ? c->in : w.rbuf, c->in_len, 0);
+		conn_input(c, c->in != NULL ? c->in : w.rbuf, c->in_len);
 	else
-		conn_flush(c);
+		conn_push(c);
+}
+
+/*
+ * Send what is queued for c (a notice, a kick's last words...).  If that
+ * lifts the backpressure, the lines it held back are answered now: no other
+ * event may come for them.  -1: c was closed.
+ */
+int
+conn_flush(struct conn *c)
+{
+	if (conn_push(c) == -1)
+		return -1;
+	if (conn_more(c))
+		conn_resume(c);
+	return c->state == CONN_DEAD ? -1 : 0;
 }
 
 /*
@@ -507,7 +642,7 @@ conn_slurp(struct conn *c)
 			c->peer_eof = 1;
 		ST_ADD(w.slot->bytes_in, n);
 		len += n;
-		used = conn_lines(c, data, len, 1);
+		used = conn_lines(c, data, len, SIZE_MAX);
 		if (conn_keep(c, data + used, len - used, used > 0) == -1)
 			break;
 	}
@@ -521,41 +656,54 @@ conn_slurp(struct conn *c)
 void
 conn_retire(struct conn *c, const char *notice)
 {
+	if (c->state == CONN_DEAD)
+		return;
 	if (c->state == CONN_OPEN && c->in_len > 0)
-		conn_lines(c, c->in, c->in_len, 1);
+		conn_lines(c, c->in, c->in_len, SIZE_MAX);
 	conn_slurp(c);
 	conn_leave(c, notice);
-	conn_flush(c);
+	/*
+	 * A client that does not read its last replies must not keep the
+	 * worker past the master's stop deadline (a SIGKILL, and no "*
+	 * shutdown" for anyone): it gets less time than usual.
+	 */
+	if (c->state == CONN_CLOSING && c->deadline > w.now + CONN_LEAVE_MS)
+		c->deadline = w.now + CONN_LEAVE_MS;
+	conn_push(c);
 }
 
 void
 conn_event(struct conn *c, uint32_t events)
 {
+	if (c->state == CONN_DEAD)
+		return;		/* closed earlier in this batch */
 	if (c->state == CONN_LINGER) {
 		conn_discard(c);
 		return;
 	}
 	if (events & EPOLLOUT) {
-		if (conn_flush(c) == -1)
+		if (conn_push(c) == -1)
 			return;
-		if (c->state == CONN_OPEN && conn_pending(c) == 0 && c->in_len > 0) {
+		if (conn_more(c)) {
 			conn_resume(c);
 			return;
 		}
 	}
-	if (events & EPOLLERR) {
+	/*
+	 * An error, or a hang-up of both directions (a reset; not a client's
+	 * half-close, which is EPOLLRDHUP): nobody can read our replies any
+	 * more, and EPOLLHUP, always reported, would wake us for ever.
+	 */
+	if (events & (EPOLLERR | EPOLLHUP)) {
 		conn_close(c);
 		return;
 	}
-	if (c->state == CONN_OPEN && (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)))
+	if (c->state == CONN_OPEN && (events & (EPOLLIN | EPOLLRDHUP)))
 		conn_read(c);
-	else if (events & (EPOLLRDHUP | EPOLLHUP)) {
-		/* Closing and the client hung up: no one left to linger for. */
+	else if (events & EPOLLRDHUP) {
+		/* Closing and the client is done sending: stop watching that. */
 		c->peer_eof = 1;
-		if (events & EPOLLHUP)
-			conn_close(c);
-		else
-			conn_watch(c);
+		conn_watch(c);
 	}
 }
 
@@ -579,7 +727,7 @@ conn_sweep(void)
 		    w.now - c->last_active > w.idle_ms) {
 			ST_ADD(w.slot->timeouts, 1);
 			conn_leave(c, "* timeout");
-			conn_flush(c);
+			conn_push(c);
 		}
 	}
 }

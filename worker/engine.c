@@ -125,12 +125,19 @@ station_probe(const struct tt *t, const struct tt_shash *sh, uint32_t h,
 	return -1;
 }
 
+/*
+ * A station by name: its exact spelling, else its folded name, else, for
+ * people typing the start of a name, the one station whose folded name
+ * starts with it ("paris" is Paris Gare de Lyon while no other station
+ * starts so).  An ambiguous prefix is no station: the caller suggests.
+ */
 int32_t
 tt_station_find(const struct tt *t, const char *name, size_t len)
 {
 	char		key[KEY_CAP];
 	size_t		klen;
 	int32_t		found;
+	uint32_t	first, end;
 
 	/* Names copied from STATIONS or a reply: no folding needed. */
 	if (len <= TT_NAME_MAX && (found = station_probe(t, TT_NHASH(t),
@@ -139,8 +146,12 @@ tt_station_find(const struct tt *t, const char *name, size_t len)
 	klen = tt_fold(name, len, key, sizeof(key));
 	if (klen == 0 || klen > TT_NAME_MAX)
 		return -1;
-	return station_probe(t, TT_SHASH(t), tt_key_hash(key, klen), key,
-	    klen);
+	if ((found = station_probe(t, TT_SHASH(t), tt_key_hash(key, klen), key,
+	    klen)) >= 0)
+		return found;
+	/* Off the hot path: only names that match no station get here. */
+	end = prefix_range(t, key, klen, &first);
+	return end - first == 1 ? (int32_t)first : -1;
 }
 
 int

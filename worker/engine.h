@@ -110,7 +110,9 @@ int		 tt_parse_time(const char *s, size_t len, int max_hour);
  * Stations.  Names match ignoring case, accents (Latin-1 letters written in
  * UTF-8 and the common Latin Extended-A ones), surrounding blanks, runs of
  * inner blanks, and '-' versus ' '.  tt_station_find returns the station
- * index or -1.  tt_station_suggest writes up to max close names (edit distance
+ * index or -1; a name that matches no station but is the start of exactly
+ * one station's folded name is that station ("paris" for Paris Gare de
+ * Lyon), tried only after the exact lookups miss.  tt_station_suggest writes up to max close names (edit distance
  * on folded names, prefix matches first) and returns how many.
  */
 int32_t		 tt_station_find(const struct tt *, const char *name, size_t len);

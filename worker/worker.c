@@ -55,6 +55,7 @@ static volatile sig_atomic_t	w_term;
 static int			 w_retire;	/* stop accepting, keep serving */
 static const char		*w_request;	/* leave with this notice */
 static pid_t			 w_master;
+static int			 w_fault_accept;	/* testing: see w_test_fault */
 
 static void
 w_on_term(int sig)
@@ -205,6 +206,8 @@ w_accept(int drain)
 			w_pause(ACCEPT_PAUSE_MS, ACCEPT_NO);
 			return;
 		}
+		if (w_fault_accept)
+			_exit(70);	/* testing: a crash right after ready */
 		if ((c = conn_new(fd, &peer)) != NULL && w.leaving != NULL)
 			conn_retire(c, w.leaving);
 	}
@@ -315,6 +318,12 @@ w_timeout(void)
 	return (int)next;
 }
 
+/*
+ * An event may name a connection that an earlier event of the same batch
+ * closed (a routed answer flushed into a reset socket, a kick): it is still
+ * allocated, marked dead, and conn_event ignores it; conn_reap frees it
+ * once the turn is over.
+ */
 static void
 w_events(const struct epoll_event *ev, int n)
 {
@@ -352,7 +361,9 @@ w_init(const struct worker_args *wa, int chan)
 	ST_SET(w.slot->pid, (uint32_t)getpid());
 	ST_SET(w.slot->generation, wa->generation);
 	ST_SET(w.slot->started_at, (int64_t)time(NULL));
+	/* Gauges: a killed predecessor in this slot left its values. */
 	ST_SET(w.slot->conns, 0);
+	ST_SET(w.slot->nicknames, 0);
 	ST_SET(w.slot->state, ST_STARTING);
 	ST_ADD(w.slot->workers, 1);
 }
@@ -377,7 +388,8 @@ w_drop_privileges(const struct config *cfg)
 
 /*
  * A testing aid, documented in trainsrv(8): TRAINSRV_TEST_FAIL_START makes
- * every worker die before it is ready ("crash"), or fail at start-up for
+ * every worker die before it is ready ("crash"), on its first connection,
+ * after it said it was ready ("crash-accept"), or fail at start-up for
  * good ("fatal"), so that the tests can drive the crash-loop guard and the
  * "no worker could start" path through the real binary.
  */
@@ -392,6 +404,8 @@ w_test_fault(void)
 		_exit(70);
 	if (strcmp(f, "fatal") == 0)
 		exit(EXIT_FATAL);
+	if (strcmp(f, "crash-accept") == 0)
+		w_fault_accept = 1;
 }
 
 void
@@ -436,7 +450,7 @@ worker_main(const struct worker_args *wa, int chan)
 		w.now = now_ms();
 		if (n > 0)
 			w_events(ev, n);
-		/* Acted on after the events, so no event refers to a freed conn. */
+		/* Acted on after the events, as they may close connections. */
 		if (w_term) {
 			w_term = 0;
 			if (getppid() != w_master)
@@ -456,6 +470,8 @@ worker_main(const struct worker_args *wa, int chan)
 			next_sweep = w.now + SWEEP_MS;
 		}
 		w_channel_watch();
+		/* The turn is over: no event left names a closed connection. */
+		conn_reap();
 		if (w.leaving != NULL && w.nconns == 0 && !ch_pending(&w.ch))
 			break;
 	}

@@ -15,15 +15,18 @@
 #define CONN_LINE_MAX		4096		/* request line, LF excluded */
 #define CONN_READ_MAX		16384		/* one read(2) */
 #define CONN_OUT_HIGH		(256 * 1024)	/* stop reading past this */
+#define CONN_OUT_CHUNK		(16 * 1024)	/* held-back lines' replies at a time */
 #define CONN_OUT_MAX		(4 * 1024 * 1024) /* close past this */
 #define CONN_LINE_DEADLINE_MS	30000		/* a line must complete in */
 #define CONN_LINGER_MS		2000		/* lingering close */
 #define CONN_FLUSH_MS		10000		/* last words must leave in */
+#define CONN_LEAVE_MS		5000		/* the same when the worker leaves */
 
 enum conn_state {
 	CONN_OPEN,	/* reading and answering */
 	CONN_CLOSING,	/* last reply or notice going out, then linger */
-	CONN_LINGER	/* write side shut: read and discard, then close */
+	CONN_LINGER,	/* write side shut: read and discard, then close */
+	CONN_DEAD	/* closed; freed at the end of the loop turn */
 };
 
 struct conn {
@@ -40,6 +43,7 @@ struct conn {
 	int64_t		 last_active;	/* ms */
 	int64_t		 deadline;	/* ms: CLOSING and LINGER end */
 	struct conn	*prev, *next;
+	struct conn	*dead_next;	/* the worker's closed list */
 	/* The session (session.c). */
 	uint64_t	 id;
 	char		 nick[17];
@@ -78,6 +82,7 @@ struct worker {
 	int64_t			 now;		/* ms, cached per loop turn */
 	int64_t			 clock;		/* µs, end of the last request of a batch */
 	struct conn		*conns;
+	struct conn		*dead;		/* closed this turn, not yet freed */
 	struct buf		 wbuf;		/* replies of the connection being served */
 	char			 rbuf[CONN_READ_MAX];
 };
@@ -92,6 +97,7 @@ void	conn_leave(struct conn *, const char *notice);
 int	conn_flush(struct conn *);
 void	conn_retire(struct conn *, const char *notice);
 void	conn_close(struct conn *);
+void	conn_reap(void);
 void	conn_sweep(void);
 
 #endif /* TRAINSRV_WORKER_H */

@@ -74,7 +74,7 @@ no_raw() {
 }
 
 @test "the menu: stations, trains, journeys, WHO, errors, messages and operator notices carry no escapes" {
-	printf '%s\n' 5 '' 8 4 Valence '' 7 bob 1 Valence Grenoble '' \
+	printf '%s\n' 5 '' 8 4 Valence '' '' 7 bob 1 Valence Grenoble '' \
 	    6 Valence Grenoble 07:00 '' 0 9 alice hello q >"$BATS_TEST_TMPDIR/in"
 	client <"$BATS_TEST_TMPDIR/in"
 	[ "$status" -eq 0 ]

@@ -9,9 +9,11 @@ ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 DATA=$ROOT/data
 export LC_ALL=C.UTF-8
 
-# Timing bounds are multiplied by 4 under sanitizers (TRAINSRV_SANITIZED=1).
-SCALE=1
-if [ -n "${TRAINSRV_SANITIZED:-}" ]; then SCALE=4; fi
+# Timing bounds are multiplied by SCALE: TRAINSRV_SCALE on a loaded or slow
+# machine (default 1), and at least 4 under sanitizers (TRAINSRV_SANITIZED=1).
+SCALE=${TRAINSRV_SCALE:-1}
+case $SCALE in ''|*[!0-9]*|0) SCALE=1 ;; esac
+if [ -n "${TRAINSRV_SANITIZED:-}" ] && [ "$SCALE" -lt 4 ]; then SCALE=4; fi
 
 now_ms() { date +%s%3N; }
 
@@ -30,6 +32,16 @@ wait_until() {
 }
 
 pid_gone() { ! kill -0 "$1" 2>/dev/null; }
+
+# refute CMD [ARGS...] — CMD must fail.  Unlike a line `! CMD`, which bats'
+# `set -e` ignores unless it is the test's last line, this fails the test
+# wherever it stands (tests/lint-bats refuses the `!` form).
+refute() {
+	if "$@"; then
+		echo "refute: this succeeded: $*" >&2
+		return 1
+	fi
+}
 log_has() { grep -q -- "$1" "${2:-$SERVER_LOG}"; }
 
 # start_server [trainsrv args...] — start trainsrv on 127.0.0.1 and a free
@@ -52,14 +64,38 @@ workers_ready() {
 	[ "${n:-0}" -ge "$1" ]
 }
 
-# stop_server — SIGTERM and wait for the master to exit (no-op if gone).
+# stop_server — SIGTERM and wait for the master to exit (no-op if gone).  A
+# graceful stop that needs SIGKILL fails the test, unless the test set
+# STOP_MAY_KILL=1 (then it is only killed).
 stop_server() {
+	local st=0
 	if [ -n "${SERVER_PID:-}" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
 		kill -TERM "$SERVER_PID" 2>/dev/null
-		wait_until 15 pid_gone "$SERVER_PID" || kill -KILL "$SERVER_PID" 2>/dev/null
+		if ! wait_until 15 pid_gone "$SERVER_PID"; then
+			kill -KILL "$SERVER_PID" 2>/dev/null
+			if [ -z "${STOP_MAY_KILL:-}" ]; then
+				echo "stop_server: the master (pid $SERVER_PID) needed SIGKILL to stop" >&2
+				st=1
+			fi
+		fi
 	fi
+	# Clients held open with `held` let go; then every background job ends.
+	touch "$BATS_TEST_TMPDIR/release"
 	wait 2>/dev/null || true
+	return $st
 }
+
+# held — write nothing until stop_server (or release) says so: keeps a
+# client's connection open without an end-of-file, e.g.
+#   { printf 'PING\n'; held; } | socat - TCP:...   (a sleep would outlive
+# the test, and the final `wait` would wait for it).
+held() {
+	local limit=$(( $(now_ms) + 120000 * SCALE ))
+	while [ ! -e "$BATS_TEST_TMPDIR/release" ] && [ "$(now_ms)" -lt "$limit" ]; do
+		sleep 0.05
+	done
+}
+release() { touch "$BATS_TEST_TMPDIR/release"; }
 
 # ask LINES... — send each argument as one request line, then QUIT, and print
 # what the server answered (the greeting notice included).

@@ -23,6 +23,7 @@ note() { echo "# $*" >&3; echo "$*"; }
 stat_json() { "$BIN/trainsrv-stat" -p "$PORT" -j; }
 stat_get() { stat_json | jq -r "$1"; }
 stat_ge() { local v; v=$(stat_get "$1") && [ "${v:-0}" -ge "$2" ]; }
+stat_is() { local v; v=$(stat_get "$1") && [ "$v" = "$2" ]; }
 worker_pids() { stat_get '.workers[] | select(.state != "dead") | .pid' | sort -n; }
 file_has() { grep -q -- "$1" "$2" 2>/dev/null; }
 # rss_kb PID — resident set size in KB.
@@ -94,7 +95,7 @@ p99_ms() {
 	kill -TERM "$HOSTILE_PID"
 	wait "$HOSTILE_PID" || true
 	HOSTILE_PID=
-	wait_until 10 stat_ge .connections 0
+	wait_until 10 stat_is .connections 0
 	run ask PING
 	[ "${lines[2]}" = "PONG" ]
 }
@@ -168,8 +169,8 @@ p99_ms() {
 	# No worker died: the same pids, no respawn, no death in the log.
 	[ "$(worker_pids)" = "$pids" ]
 	[ "$(stat_get .respawns)" -eq 0 ]
-	! log_has "killed by signal"
-	! log_has "exited with status"
+	refute log_has "killed by signal"
+	refute log_has "exited with status"
 }
 
 # check_tt FILE — trainsrv -t on FILE under /usr/bin/time: sets st, rss_mb,
@@ -247,4 +248,63 @@ check_tt() {
 	[ "$st" -eq 1 ]
 	[ "$(echo "$err" | grep -c .)" -le 101 ]
 	[ "$rss_mb" -lt $((mb * 5 * SCALE)) ]
+}
+
+# mute_all — one connection that pipelines "ALL 0;1000" and never reads a
+# reply (bash's /dev/tcp: it blocks on a full socket, holding it open).
+mute_all() {
+	timeout $((60 * SCALE)) bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" || exit
+	    r=$(printf "ALL 0;1000\n%.0s" {1..1000})
+	    while printf "%s" "$r" >&3; do :; done' mute "$PORT" 2>/dev/null &
+	HOSTILE_PID=$!
+}
+# stalled JQ — the stats value JQ is the same over 300 ms (a sampling
+# interval, not a wait on the server).
+stalled() {
+	local a b
+	a=$(stat_get "$1")
+	sleep 0.3
+	b=$(stat_get "$1")
+	[ "$a" = "$b" ]
+}
+
+@test "a client that reads nothing: at most a 16 KB chunk of replies held past what the socket took, nothing lost; cut past 4 MB unread" {
+	# Replies of hundreds of lines (ALL 0;1000): about 40 KB each.
+	TIMETABLE=$BATS_TEST_TMPDIR/tt.txt
+	"$BIN/ttgen" -l 3000 -s 40 -r 6 -o "$TIMETABLE"
+	start_server -w 1
+	wait_until 10 workers_ready 1
+	local g r reqs out unsent
+	printf 'ALL 0;1000\n' | timeout $((10 * SCALE)) socat -t 5 - "TCP:127.0.0.1:$PORT" >"$BATS_TEST_TMPDIR/one"
+	g=$(head -n 1 "$BATS_TEST_TMPDIR/one" | wc -c)
+	r=$(( $(wc -c <"$BATS_TEST_TMPDIR/one") - g ))
+	[[ "$(sed -n 2p "$BATS_TEST_TMPDIR/one")" =~ ^OK\ [1-9][0-9]+$ ]]
+	mute_all
+	wait_until 10 stat_ge .bytes_out 1000000
+	wait_until 10 stalled .requests
+	wait_until 10 stalled .bytes_out
+	# Every reply made but not yet sent sits in the worker: what the
+	# requests made, less what left.  Held-back lines are answered 16 KB
+	# of replies at a time, and only once the socket took the last chunk
+	# whole: the worker holds at most one chunk, plus the reply that
+	# crossed its end.
+	reqs=$(stat_get .requests)
+	out=$(stat_get .bytes_out)
+	unsent=$(( 2 * g + reqs * r - out ))
+	note "back-pressure: $reqs requests of $r bytes, $out bytes out, $unsent unsent"
+	[ "$unsent" -le $((16 * 1024 + r)) ]
+	# Still connected, nothing cut.
+	[ "$(stat_get .connections)" -eq 1 ]
+	[ "$(stat_get .overflows)" -eq 0 ]
+	run ask PING
+	[ "${lines[2]}" = "PONG" ]
+	# A reload makes the worker answer everything it has read, far more
+	# than 4 MB that the client does not read: it is cut, and counted.
+	kill -HUP "$SERVER_PID"
+	wait_until 10 stat_is .overflows 1
+	wait_until 10 stat_is .connections 0
+	wait_until 10 pid_gone "$HOSTILE_PID"
+	HOSTILE_PID=
+	run ask PING
+	[ "${lines[2]}" = "PONG" ]
 }

@@ -153,13 +153,14 @@ no_control() {
 		[ "$(status_field "$p" CapPrm)" = 0000000000000000 ]
 	done
 	# The process that holds a client's connection is a worker as nobody.
-	{ printf 'PING\n'; sleep $((10 * SCALE)); } |
+	{ printf 'PING\n'; held; } |
 	    timeout $((15 * SCALE)) socat -t 5 - "TCP:127.0.0.1:$PORT" >/dev/null &
 	local client=$!
 	wait_until 5 stat_ge .connections 1
 	local holder
 	holder=$(ss -Htnp state established "( sport = :$PORT )" |
 	    sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -n 1)
+	release
 	kill "$client" 2>/dev/null || true
 	[ -n "$holder" ]
 	[ "$holder" != "$SERVER_PID" ]

@@ -70,7 +70,7 @@ teardown() { teardown_server; }
 
 @test "-w 1 -1 prints per-second rates over one interval and exits" {
 	start_server -w 1
-	run timeout 10 "$BIN/trainsrv-stat" -p "$PORT" -w 1 -1
+	run timeout $((10 * SCALE)) "$BIN/trainsrv-stat" -p "$PORT" -w 1 -1
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"/s now)"* ]]
 }

@@ -349,8 +349,10 @@ main(int argc, char **argv)
 	raise_nofile(&o);
 	ai = resolve(&o);
 
-	if (mix_build(&mix, &o, ai) == -1)
+	if (mix_build(&mix, &o, ai) == -1) {
+		freeaddrinfo(ai);
 		return 1;
+	}
 	memset(&sh, 0, sizeof(sh));
 	sh.opts = &o;
 	sh.mix = &mix;

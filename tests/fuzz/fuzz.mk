@@ -1,6 +1,9 @@
 # tests/fuzz/fuzz.mk — fuzzing and the hostile-client helper (issue 6);
 # included by the Makefile.
 #
+#   fuzz_conn            a worker's connection state machine (tests/fuzz/
+#                        fuzz_conn.c): reads, partial writes, closes,
+#                        routed answers, the order of an epoll batch
 #   $(BIN)/fuzz-replay   every seed and every crash ever found (tests/fuzz/
 #                        corpus/<harness>/, tests/fuzz/regress/<harness>/)
 #                        fed to the harnesses, built with the ordinary CC:
@@ -15,7 +18,7 @@
 #                        build-fuzz/artifacts/<harness>/ (fix the bug, then
 #                        copy the input into tests/fuzz/regress/<harness>/)
 
-FUZZ_HARNESSES	= request timetable
+FUZZ_HARNESSES	= request timetable conn
 FUZZ_SECONDS	?= 60
 FUZZ_CC		?= clang
 FUZZ_BUILD	?= build-fuzz
@@ -25,13 +28,17 @@ FUZZ_LINK_SRC	= worker/proto.c worker/buf.c $(ENGINE_SRC) $(WIRE_SRC) ipc/stats.
 # csv: trainsrv-import's CSV reader and feed loader (IMPORT_LIB: import.mk)
 FUZZ_HARNESSES	+= csv
 FUZZ_LINK_SRC	+= $(IMPORT_LIB)
+# fuzz_conn also runs a worker's connections, sessions and channel (it
+# defines the worker state that worker.c defines in the server, and a
+# silent log).
+FUZZ_CONN_SRC	= worker/conn.c worker/session.c ipc/channel.c
 # libFuzzer options for every run: a slow input (over 10 s) or one using
 # more than 2 GB counts as a crash.
 FUZZ_RUN_FLAGS	= -max_len=8192 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
 
 TOOLS += $(BIN)/fuzz-replay $(BIN)/hostile
 
-$(BIN)/fuzz-replay: $(call obj,tests/fuzz/replay.c $(FUZZ_LINK_SRC))
+$(BIN)/fuzz-replay: $(call obj,tests/fuzz/replay.c $(FUZZ_LINK_SRC) $(FUZZ_CONN_SRC))
 $(BIN)/hostile: $(call obj,tests/tools/hostile.c)
 $(BIN)/fuzz-replay $(BIN)/hostile:
 	$(LINK)
@@ -43,6 +50,12 @@ $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/common.h $(FUZZ_LINK_SRC) \
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(CPPFLAGS) -std=c11 -Wall -Wextra $(FUZZ_FLAGS) -o $@ \
 	    $< $(FUZZ_LINK_SRC) -lrt
+
+$(FUZZ_BUILD)/fuzz_conn: tests/fuzz/fuzz_conn.c tests/fuzz/common.h \
+    $(FUZZ_LINK_SRC) $(FUZZ_CONN_SRC) $(wildcard worker/*.h ipc/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) -std=c11 -Wall -Wextra $(FUZZ_FLAGS) -o $@ \
+	    $< $(FUZZ_LINK_SRC) $(FUZZ_CONN_SRC) -lrt
 
 # Each harness: new inputs go to build-fuzz/corpus/<harness>/ (the first
 # corpus directory is the one libFuzzer writes), seeds and regressions are

@@ -29,6 +29,9 @@
 #define LLVMFuzzerTestOneInput	fuzz_csv_one
 #include "tests/fuzz/fuzz_csv.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput	fuzz_conn_one
+#include "tests/fuzz/fuzz_conn.c"
+#undef LLVMFuzzerTestOneInput
 
 static const struct harness {
 	const char	*name;
@@ -37,6 +40,7 @@ static const struct harness {
 	{ "request", fuzz_request_one },
 	{ "timetable", fuzz_timetable_one },
 	{ "csv", fuzz_csv_one },
+	{ "conn", fuzz_conn_one },
 };
 #define NHARNESS	(sizeof harnesses / sizeof harnesses[0])
 
@@ -170,6 +174,6 @@ main(int argc, char **argv)
 		}
 	}
 	fprintf(stderr, "usage: fuzz-replay dir\n"
-	    "       fuzz-replay request|timetable|csv file...\n");
+	    "       fuzz-replay request|timetable|csv|conn file...\n");
 	return 2;
 }

@@ -33,6 +33,21 @@
  *	rst       many large requests, a few bytes of the replies read, then a
  *	          reset (SO_LINGER 0) in the middle of the replies
  *
+ *   hostile [-h host] -p port -g whorst|chat|mix [-n procs] [-d seconds]
+ *	procs processes (default 4) each open sessions back to back for
+ *	seconds: whorst sends WHO and resets at once (SO_LINGER 0); chat sends
+ *	NAME, WHO, MSG and NEXT, reads the answers and closes (after QUIT or
+ *	not); mix does chats
+ *	ended by QUIT, resets and half-closes, resets right after NAME or WHO,
+ *	and pipelined bursts of HELP read partly then reset or half-closed.
+ *	Exits 1 when a process could never connect; the server is checked
+ *	afterwards by the caller.
+ *
+ *   hostile [-h host] -p port -g pipeline [-n count] [-x line] [-w ms] [-r file]
+ *	one connection sends count (default 1000) copies of line (default
+ *	HELP) without waiting, writes "sent" to file, waits ms without
+ *	reading, then counts the replies: all must come within 10 s.
+ *
  * Only for tests against a local server; every wait is bounded.
  */
 #include <errno.h>
@@ -50,6 +65,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -109,7 +125,9 @@ usage(void)
 {
 	fprintf(stderr,
 	    "usage: hostile [-h host] -p port [-d seconds] [-r file] [-s n] [-m n] [-c n]\n"
-	    "       hostile [-h host] -p port -g random|nul|utf8|longline|halfclose|rst [-n count]\n");
+	    "       hostile [-h host] -p port -g random|nul|utf8|longline|halfclose|rst [-n count]\n"
+	    "       hostile [-h host] -p port -g whorst|chat|mix [-n procs] [-d seconds]\n"
+	    "       hostile [-h host] -p port -g pipeline [-n count] [-x line] [-w ms] [-r file]\n");
 	exit(2);
 }
 
@@ -601,18 +619,312 @@ garbage(const char *kind, unsigned seed)
 	return -1;
 }
 
+/* ---- churn: many processes, short sessions, rude endings ------------- */
+
+/*
+ * Counts the replies in a stream of lines: "OK n" and its n data lines,
+ * or one "ERR" line, make one reply; notices ("* ...") between replies are
+ * not replies.
+ */
+struct counter {
+	char	 buf[65536];
+	size_t	 len;
+	long	 body;		/* data lines still due for the current OK */
+	long	 replies;
+	long	 notices;
+};
+
+static void
+counter_line(struct counter *k, const char *line, size_t len)
+{
+	if (k->body > 0) {
+		if (--k->body == 0)
+			k->replies++;
+	} else if (len >= 3 && memcmp(line, "OK ", 3) == 0) {
+		if ((k->body = atol(line + 3)) <= 0) {
+			k->body = 0;
+			k->replies++;
+		}
+	} else if (len >= 3 && memcmp(line, "ERR", 3) == 0)
+		k->replies++;
+	else if (len >= 1 && line[0] == '*')
+		k->notices++;
+}
+
+static void
+counter_feed(struct counter *k, size_t n)
+{
+	char *p = k->buf, *end, *nl;
+
+	k->len += n;
+	end = k->buf + k->len;
+	while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		counter_line(k, p, (size_t)(nl - p));
+		p = nl + 1;
+	}
+	if (p == k->buf && k->len == sizeof k->buf)
+		p = end;	/* a line longer than the buffer: not ours */
+	k->len = (size_t)(end - p);
+	memmove(k->buf, p, k->len);
+}
+
+/*
+ * Read and count replies until want have come, the connection ends, or
+ * wait_ms pass; returns how it ended: "all", "eof", "reset" or "timeout".
+ */
+static const char *
+counter_read(int fd, struct counter *k, long want, int64_t wait_ms)
+{
+	int64_t end = now_ms() + wait_ms;
+	ssize_t n;
+
+	while (k->replies < want) {
+		if (now_ms() > end)
+			return "timeout";
+		n = recv(fd, k->buf + k->len, sizeof k->buf - k->len, 0);
+		if (n == 0)
+			return "eof";
+		if (n == -1) {
+			if (errno == EINTR || errno == EAGAIN ||
+			    errno == EWOULDBLOCK)
+				continue;
+			return "reset";
+		}
+		counter_feed(k, (size_t)n);
+	}
+	return "all";
+}
+
+static void
+rst_close(int fd)
+{
+	struct linger lg = { 1, 0 };
+
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+	close(fd);
+}
+
+/* A short receive timeout, so that a churning client never waits long. */
+static void
+quick(int fd, int ms)
+{
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+}
+
+static unsigned
+rnd(unsigned *seed, unsigned n)
+{
+	*seed = *seed * 1103515245u + 12345u;
+	return (*seed >> 16) % n;
+}
+
+/*
+ * How a churning session ends: 0 QUIT and read to the end, 1 a reset, 2 a
+ * half-close and read to the end, 3 a plain close at once.
+ */
+static void
+churn_end(int fd, unsigned how)
+{
+	struct counter *k;
+
+	if (how == 3) {
+		close(fd);
+		return;
+	}
+	if (how == 1) {
+		rst_close(fd);
+		return;
+	}
+	if (how == 2)
+		shutdown(fd, SHUT_WR);
+	else
+		send_all(fd, "QUIT\n", 5);
+	if ((k = calloc(1, sizeof *k)) != NULL) {
+		quick(fd, 2000);
+		counter_read(fd, k, 1L << 30, 3000);
+		free(k);
+	}
+	close(fd);
+}
+
+/*
+ * One churning session of the given kind; proc and iter make its nickname.
+ *   whorst  WHO, then at once a reset
+ *   chat    NAME, WHO, MSG to everyone and to a neighbour, the answers
+ *           read, then a normal close, after QUIT or not
+ *   mix     one of: a chat ended by QUIT, a reset or a half-close (maybe
+ *           before the answers came); NEXT/WHO then a reset; NAME then a
+ *           reset; a pipelined burst of HELP (about 1 KB a reply) read
+ *           partly, then a reset or a half-close
+ */
+static int
+churn_one(const char *kind, unsigned proc, unsigned iter, unsigned *seed)
+{
+	char req[512], *burst;
+	struct counter *k;
+	unsigned what, n, i;
+	size_t len;
+	int fd, r;
+
+	if ((fd = dial()) == -1)
+		return -1;
+	if (strcmp(kind, "whorst") == 0) {
+		send_all(fd, "WHO\n", 4);
+		rst_close(fd);
+		return 0;
+	}
+	what = strcmp(kind, "chat") == 0 ? 0 : rnd(seed, 8);
+	if (what <= 3) {
+		r = snprintf(req, sizeof req, "NAME c%u_%u\nWHO\nMSG @all hi from %u\n"
+		    "MSG @c%u_%u hello\nNEXT Valence;Grenoble;07:00\n",
+		    proc, iter % 3, proc, proc + 1, iter % 3);
+		send_all(fd, req, (size_t)r);
+		if (what == 3) {	/* gone before the answers */
+			churn_end(fd, 1 + rnd(seed, 2));
+			return 0;
+		}
+		if ((k = calloc(1, sizeof *k)) != NULL) {
+			quick(fd, 2000);
+			counter_read(fd, k, 5, 5000);
+			free(k);
+		}
+		churn_end(fd, what == 0 ? 3 * rnd(seed, 2) : what);
+		return 0;
+	}
+	if (what == 4) {
+		const char *q = rnd(seed, 2) ? "WHO\n" :
+		    "NEXT Valence;Grenoble;07:00\n";
+
+		send_all(fd, q, strlen(q));
+		rst_close(fd);
+		return 0;
+	}
+	if (what == 5) {
+		r = snprintf(req, sizeof req, "NAME c%u_%u\n", proc, iter % 3);
+		send_all(fd, req, (size_t)r);
+		rst_close(fd);
+		return 0;
+	}
+	/* A burst of 200 to 2,200 HELP, about 1 KB of reply each. */
+	n = 200 + rnd(seed, 2000);
+	len = (size_t)n * 5;
+	if ((burst = malloc(len)) == NULL)
+		return -1;
+	for (i = 0; i < n; i++)
+		memcpy(burst + (size_t)i * 5, "HELP\n", 5);
+	send_all(fd, burst, len);
+	free(burst);
+	if ((k = calloc(1, sizeof *k)) != NULL) {
+		quick(fd, 2000);
+		counter_read(fd, k, (long)rnd(seed, n), 5000);
+		free(k);
+	}
+	churn_end(fd, 1 + rnd(seed, 2));
+	return 0;
+}
+
+/*
+ * procs processes each run sessions of kind back to back for seconds;
+ * exits 1 when a process could never connect.
+ */
+static int
+churn(const char *kind, long procs, double seconds)
+{
+	int64_t end = now_ms() + (int64_t)(seconds * 1000);
+	long p, ok = 0, total = 0;
+	pid_t pid;
+	int st;
+
+	for (p = 0; p < procs; p++) {
+		if ((pid = fork()) == -1)
+			die("fork: %s", strerror(errno));
+		if (pid == 0) {
+			unsigned seed = (unsigned)getpid(), iter = 0, good = 0;
+
+			while (now_ms() < end && !stop && iter < 1000000) {
+				if (churn_one(kind, (unsigned)p, iter, &seed) == 0)
+					good++;
+				iter++;
+			}
+			printf("churn %s: process %ld: %u sessions, %u connected\n",
+			    kind, p, iter, good);
+			fflush(stdout);
+			_exit(good > 0 ? 0 : 1);
+		}
+	}
+	while ((pid = wait(&st)) != -1 || errno == EINTR)
+		if (pid != -1) {
+			total++;
+			if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+				ok++;
+		}
+	return result(kind, ok == total && total == procs,
+	    "%ld processes for %.1f s, %ld connected", procs, seconds, ok);
+}
+
+/*
+ * One connection sends count copies of the request line cmd without waiting
+ * (nor half-closing), says so in ready_file, waits pause_ms without reading,
+ * then reads until every reply has come: all must, within GARBAGE_WAIT_S.
+ */
+static int
+pipeline(const char *cmd, long count, long pause_ms, const char *ready_file)
+{
+	size_t cl = strlen(cmd), len = 0;
+	struct counter *k;
+	const char *how;
+	FILE *f;
+	char *req;
+	long i;
+	int fd;
+
+	if ((req = malloc((cl + 1) * (size_t)count)) == NULL ||
+	    (k = calloc(1, sizeof *k)) == NULL)
+		die("out of memory");
+	for (i = 0; i < count; i++) {
+		memcpy(req + len, cmd, cl);
+		req[len + cl] = '\n';
+		len += cl + 1;
+	}
+	if ((fd = dial()) == -1)
+		return result("pipeline", 0, "connect: %s", strerror(errno));
+	/* Sent from a child, so that the replies are read while it sends. */
+	if (pause_ms == 0 && fork() == 0) {
+		send_all(fd, req, len);
+		_exit(0);
+	} else if (pause_ms > 0) {
+		send_all(fd, req, len);
+		if (ready_file != NULL && (f = fopen(ready_file, "w")) != NULL) {
+			fprintf(f, "sent %zu bytes\n", len);
+			fclose(f);
+		}
+		usleep((useconds_t)pause_ms * 1000);
+	}
+	how = counter_read(fd, k, count, GARBAGE_WAIT_S * 1000);
+	close(fd);
+	while (wait(NULL) > 0 || errno == EINTR)
+		continue;
+	free(req);
+	i = k->replies;
+	free(k);
+	return result("pipeline", i == count, "%ld of %ld \"%s\" answered (%s)",
+	    i, count, cmd, how);
+}
+
 int
 main(int argc, char **argv)
 {
 	struct addrinfo hints;
 	struct rlimit rl;
 	struct sigaction sa;
-	const char *ready_file = NULL, *gkind = NULL;
-	long nslow = 0, nmute = 0, nconn = 0, ngarbage = 1, i;
+	const char *ready_file = NULL, *gkind = NULL, *cmd = "HELP";
+	long nslow = 0, nmute = 0, nconn = 0, ngarbage = -1, pause_ms = 0, i;
 	double seconds = 30;
 	int c, e, status = 0;
 
-	while ((c = getopt(argc, argv, "c:d:g:h:m:n:p:r:s:")) != -1)
+	while ((c = getopt(argc, argv, "c:d:g:h:m:n:p:r:s:w:x:")) != -1)
 		switch (c) {
 		case 'c': nconn = atol(optarg); break;
 		case 'd': seconds = atof(optarg); break;
@@ -623,10 +935,13 @@ main(int argc, char **argv)
 		case 'p': port = optarg; break;
 		case 'r': ready_file = optarg; break;
 		case 's': nslow = atol(optarg); break;
+		case 'w': pause_ms = atol(optarg); break;
+		case 'x': cmd = optarg; break;
 		default: usage();
 		}
 	if (port == NULL || optind != argc || nslow < 0 || nmute < 0 ||
-	    nconn < 0 || ngarbage < 1 || seconds <= 0)
+	    nconn < 0 || ngarbage == 0 || ngarbage < -1 || seconds <= 0 ||
+	    pause_ms < 0)
 		usage();
 	memset(&hints, 0, sizeof hints);
 	hints.ai_socktype = SOCK_STREAM;
@@ -640,6 +955,14 @@ main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	if (gkind != NULL && (strcmp(gkind, "whorst") == 0 ||
+	    strcmp(gkind, "chat") == 0 || strcmp(gkind, "mix") == 0))
+		return churn(gkind, ngarbage > 0 ? ngarbage : 4, seconds) == 0 ? 0 : 1;
+	if (gkind != NULL && strcmp(gkind, "pipeline") == 0)
+		return pipeline(cmd, ngarbage > 0 ? ngarbage : 1000, pause_ms,
+		    ready_file) == 0 ? 0 : 1;
+	if (ngarbage < 0)
+		ngarbage = 1;
 	if (gkind != NULL) {
 		for (i = 0; i < ngarbage && !stop; i++)
 			if (garbage(gkind, (unsigned)(i + 1)) == -1)

@@ -16,6 +16,8 @@ void	suite_journey(void);	/* test_journey.c */
 void	suite_gtfs(void);	/* test_gtfs.c */
 void	suite_proto(void);	/* test_proto.c */
 void	suite_wire(void);	/* test_wire.c */
+void	suite_client_time(void);	/* test_client_time.c */
+void	suite_station_prefix(void);	/* test_station_prefix.c */
 
 const char	*h_datadir = "data";
 static unsigned	 passed, failed;
@@ -82,6 +84,8 @@ main(int argc, char **argv)
 	suite_gtfs();
 	suite_proto();
 	suite_wire();
+	suite_client_time();
+	suite_station_prefix();
 	printf("%u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
