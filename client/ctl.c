@@ -35,8 +35,7 @@ usage(int status)
 	fprintf(status ? stderr : stdout,
 	    "usage: trainsrv-ctl [-h] [-p port] [-s path] command [argument ...]\n"
 	    "commands: list, wall MESSAGE, kick ID|NICK, shutdown N, reload, "
-	    "workers N, stats, help\n"
-	    "       trainsrv-ctl --help | --version\n");
+	    "workers N, stats, help\n");
 	exit(status);
 }
 

@@ -51,8 +51,7 @@ static void __attribute__((noreturn))
 usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-	    "usage: trainsrv-stat [-1hjP] [-p port] [-w seconds]\n"
-	    "       trainsrv-stat --help | --version\n");
+	    "usage: trainsrv-stat [-1hjP] [-p port] [-w seconds]\n");
 	exit(status);
 }
 

@@ -29,8 +29,7 @@
 #include "worker/engine.h"
 
 #define USAGE	"usage: trainsrv-import [-c minutes] [-d YYYY-MM-DD] " \
-		    "[-o file] gtfs_dir\n" \
-		"       trainsrv-import --help | --version\n"
+		    "[-o file] gtfs_dir\n"
 
 static void __attribute__((noreturn))
 usage(void)
