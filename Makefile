@@ -29,7 +29,8 @@ LDLIBS	 = -lrt
 # Every other worker/*.c file is the engine.
 # The protocol as both ends see it, and the UTF-8 rule under it.
 WIRE_SRC   = ipc/wire.c ipc/utf8.c
-WORKER_SRC = worker/worker.c worker/conn.c worker/proto.c worker/buf.c worker/session.c
+WORKER_SRC = worker/worker.c worker/conn.c worker/proto.c worker/buf.c worker/session.c \
+	     worker/access.c
 ENGINE_SRC = $(filter-out $(WORKER_SRC),$(wildcard worker/*.c))
 SERVER_SRC = $(wildcard master/*.c) $(WORKER_SRC) $(ENGINE_SRC) \
 	     ipc/stats.c ipc/channel.c $(WIRE_SRC) ipc/log.c

@@ -20,15 +20,15 @@
 #include "ipc/log.h"
 #include "ipc/stats.h"
 #include "master/trainsrv.h"
+#include "worker/access.h"
 #include "worker/engine.h"
 
 static void __attribute__((noreturn))
 usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-	    "usage: trainsrv [-htv] [-b address] [-f timetable] [-i seconds] "
-	    "[-p port] [-u user] [-w workers]\n"
-	    "       trainsrv --help | --version\n");
+	    "usage: trainsrv [-htv] [-a access_log] [-b address] "
+	    "[-f timetable] [-i seconds] [-p port] [-u user] [-w workers]\n");
 	exit(status);
 }
 
@@ -74,6 +74,7 @@ static void
 parse_options(int argc, char *argv[], struct config *cfg)
 {
 	static const struct option longopts[] = {
+		{ "access-log", required_argument, NULL, 'a' },
 		{ "bind", required_argument, NULL, 'b' },
 		{ "file", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
@@ -93,8 +94,9 @@ parse_options(int argc, char *argv[], struct config *cfg)
 	cfg->port = 8080;
 	cfg->workers = default_workers();
 	cfg->idle_timeout = 300;
-	while ((ch = getopt_long(argc, argv, "b:f:hi:p:tu:vw:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "a:b:f:hi:p:tu:vw:", longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'a': cfg->access_log = optarg; break;
 		case 'b': cfg->bind = optarg; break;
 		case 'f': cfg->timetable = optarg; break;
 		case 'h': usage(0);
@@ -234,6 +236,9 @@ main(int argc, char *argv[])
 		return 0;
 	}
 	resolve_user(&cfg);
+	if (cfg.access_log != NULL && access_prepare(cfg.access_log, cfg.uid,
+	    cfg.gid, err, sizeof err) == -1)
+		fatal("%s", err);
 	nofile = raise_nofile();
 	lfd = listen_open(cfg.bind, cfg.port, desc, sizeof desc, &port, err,
 	    sizeof err);

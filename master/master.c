@@ -63,6 +63,7 @@
 #include "master/notify.h"
 #include "master/process.h"
 #include "master/trainsrv.h"
+#include "worker/access.h"
 #include "worker/engine.h"
 
 #define CRASH_DEATHS		10	/* more than this many ... */
@@ -693,6 +694,30 @@ m_deadlines(void)
 		M.stop_deadline = now + STOP_DEADLINE_MS;
 }
 
+/*
+ * SIGUSR1: the access log was rotated.  The file is created again, the
+ * workers' own, then each worker opens it (worker.c); the old one gets
+ * what they had buffered.
+ */
+static void
+m_reopen(void)
+{
+	char err[512];
+	unsigned i;
+
+	if (M.cfg->access_log == NULL)
+		return;
+	if (access_prepare(M.cfg->access_log, M.cfg->uid, M.cfg->gid, err,
+	    sizeof err) == -1) {
+		log_warn("SIGUSR1: %s; the workers keep the old file", err);
+		return;
+	}
+	log_info("SIGUSR1: reopening the access log %s", M.cfg->access_log);
+	for (i = 0; i < PROC_MAX; i++)
+		if (procs[i].state >= PROC_STARTING && procs[i].pid > 0)
+			kill(procs[i].pid, SIGUSR1);
+}
+
 static void
 m_signals(void)
 {
@@ -708,6 +733,10 @@ m_signals(void)
 		sig_reload = 0;
 		if (!M.stopping)
 			m_reload("SIGHUP");
+	}
+	if (sig_reopen) {
+		sig_reopen = 0;
+		m_reopen();
 	}
 	while (sig_more > 0 && !M.stopping) {
 		sig_more--;

@@ -38,6 +38,7 @@ struct config {
 	uid_t		 uid;		/* resolved; 0 when not switching */
 	gid_t		 gid;
 	int		 verbose;
+	const char	*access_log;	/* -a: one line per request, or NULL */
 };
 
 /* Everything a worker starts from; it lives in the forked copy of the master. */

@@ -9,6 +9,7 @@ bats_require_minimum_version 1.5.0
 teardown() {
 	if [ -n "${TMUX_SOCK:-}" ]; then tmux -S "$TMUX_SOCK" kill-server 2>/dev/null || true; fi
 	teardown_server
+	if [ -n "${LOGDIR:-}" ]; then rm -rf "$LOGDIR"; fi
 }
 
 ctl() { "$BIN/trainsrv-ctl" -p "$PORT" "$@"; }
@@ -247,4 +248,41 @@ all_logged() {
 	[ "$(find "$T/p" \( -type f -o -type l \) | grep -vx "$T/p/bin/other-program" || true)" = "" ]
 	[ -f "$T/p/bin/other-program" ]
 	[ ! -e "$T/p/share/trainsrv" ]
+}
+
+@test "-a FILE: one access-log line per request; SIGUSR1 reopens it after a rotation" {
+	# A directory the workers' user can search, for the reopen.
+	LOGDIR=$(mktemp -d /tmp/trainsrv-access.XXXXXX)
+	chmod 755 "$LOGDIR"
+	local log=$LOGDIR/access.log stamp='20[0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9]Z'
+	start_server -w 2 -a "$log"
+	wait_until 10 workers_ready 2
+	ask PING "NEXT Valence;Grenoble;07:00" "next x;y" >/dev/null
+	has() { [ "$(wc -l <"$1")" -ge "$2" ]; }
+	wait_until 5 has "$log" 4
+	cat "$log"
+	[ "$(wc -l <"$log")" -eq 4 ]
+	grep -qx "$stamp [0-9]* [0-9]* PING OK 1 10 [0-9]*" "$log"
+	grep -qx "$stamp [0-9]* [0-9]* NEXT OK 1 58 [0-9]*" "$log"
+	grep -qx "$stamp [0-9]* [0-9]* NEXT ERR 404 28 [0-9]*" "$log"
+	grep -qx "$stamp [0-9]* [0-9]* QUIT OK 0 5 [0-9]*" "$log"
+	# One session: one worker, one session id on every line.
+	[ "$(cut -d' ' -f2,3 "$log" | sort -u | wc -l)" -eq 1 ]
+	# Root's workers write it as their user; nobody else reads it.
+	[ "$(stat -c %a "$log")" = 640 ]
+	if [ "$(id -u)" -eq 0 ]; then [ "$(stat -c %U "$log")" = nobody ]; fi
+	# logrotate's way: move it away, then SIGUSR1.
+	mv "$log" "$log.1"
+	kill -USR1 "$SERVER_PID"
+	wait_until 5 log_has "SIGUSR1: reopening the access log $log"
+	logged_again() { ask PING >/dev/null; [ -s "$log" ]; }
+	wait_until 5 logged_again
+	grep -q " PING OK 1 10 " "$log"
+	[ "$(wc -l <"$log.1")" -ge 4 ]
+	run ask PING
+	[ "${lines[2]}" = "PONG" ]
+	# A file that cannot be opened stops the start.
+	run "$BIN/trainsrv" -b 127.0.0.1 -p 0 -w 1 -f "$DATA/sncf.txt" -a "$BATS_TEST_TMPDIR/no/such/dir/log"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"trainsrv: access log $BATS_TEST_TMPDIR/no/such/dir/log: No such file or directory" ]]
 }
