@@ -12,6 +12,7 @@
  * terminal through wire_sanitize().  A reply must come within CTL_WAIT_S.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 #include <unistd.h>
 
 #include "ipc/wire.h"
+#include "ipc/version.h"
 
 #define CTL_LINE_MAX	4096
 #define CTL_WAIT_S	15	/* the server answers within a few seconds */
@@ -171,7 +173,9 @@ read_line(FILE *in, char *line, size_t size)
 }
 
 /*
- * Print the reply's data lines; 0 on OK, 1 on ERR or a broken reply.  Lines
+ * Print the reply's data lines; 0 on OK, 1 on ERR or a broken reply.  The
+ * lines after an ERR line explain it (a refused reload sends the first of
+ * the timetable's errors): they go to stderr with it.  Lines
  * after the data that start with "* " say what is missing from it (a worker
  * that did not answer in time): they go to stderr, and the status is 1.
  */
@@ -188,6 +192,9 @@ print_reply(FILE *in)
 	}
 	if (strncmp(line, "ERR ", 4) == 0) {
 		fprintf(stderr, "trainsrv-ctl: %s\n", line + 4);
+		/* What explains it: a refused reload's file:line errors. */
+		while (read_line(in, line, sizeof line) != NULL)
+			fprintf(stderr, "%s\n", line);
 		return 1;
 	}
 	if (sscanf(line, "OK %ld", &n) != 1 || n < 0) {
@@ -218,9 +225,16 @@ main(int argc, char *argv[])
 	FILE *in;
 	int ch, fd, i;
 
-	while ((ch = getopt(argc, argv, "hp:s:")) != -1) {
+	static const struct option longopts[] = {
+		{ "help",	no_argument,	NULL, 'h' },
+		{ "version",	no_argument,	NULL, 'V' },
+		{ NULL,		0,		NULL, 0 }
+	};
+
+	while ((ch = getopt_long(argc, argv, "hp:s:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h': usage(0);
+		case 'V': printf("trainsrv-ctl %s\n", TRAINSRV_VERSION); return 0;
 		case 'p':
 			port = strtoul(optarg, &end, 10);
 			if (*optarg == '\0' || *end != '\0' || port < 1 || port > 65535)

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "client/client.h"
+#include "ipc/version.h"
 
 #define DEFAULT_HOST	"localhost"
 #define DEFAULT_PORT	"8080"
@@ -276,6 +277,7 @@ main(int argc, char *argv[])
 		{ "host",	required_argument,	NULL, 'h' },
 		{ "port",	required_argument,	NULL, 'p' },
 		{ "raw",	no_argument,		NULL, 'r' },
+		{ "version",	no_argument,		NULL, 'V' },
 		{ NULL,		0,			NULL, 0 }
 	};
 	const char *host = NULL, *port = NULL, *cmd = NULL;
@@ -298,6 +300,9 @@ main(int argc, char *argv[])
 			break;
 		case 'H':
 			fputs(USAGE, stdout);
+			return 0;
+		case 'V':
+			printf("trainsrv-client %s\n", TRAINSRV_VERSION);
 			return 0;
 		default:
 			usage();

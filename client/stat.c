@@ -20,6 +20,13 @@
 #include "ipc/prom.h"
 #include "ipc/stats.h"
 #include "ipc/wire.h"
+#include "ipc/version.h"
+
+static const struct option longopts[] = {
+	{ "help",	no_argument,	NULL, 'h' },
+	{ "version",	no_argument,	NULL, 'V' },
+	{ NULL,		0,		NULL, 0 }
+};
 
 enum view { V_SUMMARY, V_JSON, V_PROM };
 
@@ -82,6 +89,7 @@ snap_slot(struct snap *sn, unsigned i, const struct st_slot *s)
 	ST_SET(d->state, ST_GET(s->state));
 	ST_SET(d->generation, ST_GET(s->generation));
 	ST_SET(d->started_at, ST_GET(s->started_at));
+	ST_SET(d->exited_at, ST_GET(s->exited_at));
 	ST_SET(d->last_request, ST_GET(s->last_request));
 	for (f = 0; f < st_nslot_fields; f++) {
 		uint64_t v = slot_u64(s, st_slot_fields[f].offset);
@@ -189,6 +197,17 @@ total_conns(const struct snap *sn)
 	return sn->field[0];	/* "connections", first in the table */
 }
 
+/* A worker's age: until now, or until its death for a dead one. */
+static long long
+worker_age(const struct st_slot *s, time_t now)
+{
+	int64_t start = ST_GET(s->started_at), end = now;
+
+	if (ST_GET(s->state) == ST_DEAD && ST_GET(s->exited_at) >= start)
+		end = ST_GET(s->exited_at);
+	return (long long)(end - start);
+}
+
 static void
 print_workers(const struct snap *sn)
 {
@@ -211,7 +230,7 @@ print_workers(const struct snap *sn)
 		printf("%-4u %-8u %-8s %4u %6llds %6llu %9llu %10llu %7llu %12llu %12llu\n",
 		    i, ST_GET(s->pid), st_state_name(ST_GET(s->state)),
 		    ST_GET(s->generation),
-		    (long long)(now - ST_GET(s->started_at)),
+		    worker_age(s, now),
 		    (unsigned long long)ST_GET(s->conns),
 		    (unsigned long long)ST_GET(s->accepted),
 		    (unsigned long long)req, (unsigned long long)err,
@@ -299,11 +318,15 @@ json_worker(unsigned i, const struct st_slot *s)
 	for (k = 0; k < ST_ERR_MAX; k++)
 		err += ST_GET(s->err[k]);
 	printf("{\"slot\":%u,\"pid\":%u,\"state\":\"%s\",\"generation\":%u,"
-	    "\"started_at\":%lld,\"last_request_ms\":%lld,\"requests\":%llu,"
-	    "\"errors\":%llu", i, ST_GET(s->pid), st_state_name(ST_GET(s->state)),
+	    "\"started_at\":%lld,\"age\":%lld,\"last_request_ms\":%lld,"
+	    "\"requests\":%llu,\"errors\":%llu", i, ST_GET(s->pid),
+	    st_state_name(ST_GET(s->state)),
 	    ST_GET(s->generation), (long long)ST_GET(s->started_at),
+	    worker_age(s, time(NULL)),
 	    (long long)ST_GET(s->last_request), (unsigned long long)req,
 	    (unsigned long long)err);
+	if (ST_GET(s->state) == ST_DEAD)
+		printf(",\"exited_at\":%lld", (long long)ST_GET(s->exited_at));
 	for (f = 0; f < st_nslot_fields; f++)
 		printf(",\"%s\":%llu", st_slot_fields[f].name,
 		    (unsigned long long)slot_u64(s, st_slot_fields[f].offset));
@@ -317,7 +340,8 @@ print_json(const struct st_segment *seg, const struct snap *sn)
 	unsigned i, k, n = 0;
 	size_t f;
 
-	printf("{\"port\":%u,\"listen\":", h->port);
+	printf("{\"version\":\"%s\",\"port\":%u,\"listen\":",
+	    TRAINSRV_VERSION, h->port);
 	json_string(sn->listen);
 	printf(",\"master_pid\":%lld,\"started_at\":%lld,\"uptime\":%lld,"
 	    "\"timetable\":", (long long)h->master_pid, (long long)h->started_at,
@@ -366,6 +390,53 @@ print_prom(const struct st_segment *seg)
 		fprintf(stderr, "trainsrv-stat: write error\n");
 }
 
+/* Workers serving now (idle or busy). */
+static unsigned
+serving(const struct snap *sn)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < ST_SLOTS; i++)
+		n += ST_GET(sn->slots[i].state) == ST_IDLE ||
+		    ST_GET(sn->slots[i].state) == ST_BUSY;
+	return n;
+}
+
+/*
+ * -w into a file or a pipe: one line per interval, under one header, as
+ * vmstat(8) does; rates over the interval, p99 of its requests alone.
+ */
+static void
+print_line(const struct snap *sn, const struct snap *prev, int header)
+{
+	uint64_t lat[ST_LAT_BUCKETS];
+	double dt = sn->when - prev->when;
+	char when[16];
+	time_t now = time(NULL);
+	struct tm tm;
+	int i;
+
+	if (header)
+		printf("%8s %9s %7s %6s %7s %10s %10s %4s %4s %8s\n", "time",
+		    "req/s", "err/s", "conns", "acc/s", "in B/s", "out B/s",
+		    "wrk", "gen", "p99 us");
+	if (dt <= 0)
+		dt = 1;
+	for (i = 0; i < ST_LAT_BUCKETS; i++)
+		lat[i] = sn->lat[i] - prev->lat[i];
+	localtime_r(&now, &tm);
+	strftime(when, sizeof when, "%H:%M:%S", &tm);
+	printf("%8s %9.1f %7.1f %6llu %7.1f %10.0f %10.0f %4u %4llu %8llu\n",
+	    when, (sn->requests - prev->requests) / dt,
+	    (sn->errors - prev->errors) / dt,
+	    (unsigned long long)total_conns(sn),
+	    (sn->field[1] - prev->field[1]) / dt,
+	    (sn->field[4] - prev->field[4]) / dt,
+	    (sn->field[5] - prev->field[5]) / dt, serving(sn),
+	    (unsigned long long)sn->generation,
+	    (unsigned long long)percentile(lat, 0.99));
+}
+
 static void
 show(enum view v, const struct st_segment *seg, const struct snap *sn,
     const struct snap *prev)
@@ -397,14 +468,15 @@ main(int argc, char *argv[])
 	struct snap *cur = &a, *prev = &b, *t;
 	enum view v = V_SUMMARY;
 	unsigned long port = 8080, wait = 0;
-	int ch, once = 0, live, tty = isatty(STDOUT_FILENO);
+	int ch, once = 0, live, tty = isatty(STDOUT_FILENO), lines = 0;
 	char err[256], *end;
 	pid_t owner;
 
-	while ((ch = getopt(argc, argv, "1hjPp:w:")) != -1) {
+	while ((ch = getopt_long(argc, argv, "1hjPp:w:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case '1': once = 1; break;
 		case 'h': usage(0);
+		case 'V': printf("trainsrv-stat %s\n", TRAINSRV_VERSION); return 0;
 		case 'j': v = V_JSON; break;
 		case 'P': v = V_PROM; break;
 		case 'p':
@@ -458,9 +530,14 @@ main(int argc, char *argv[])
 			return 1;
 		}
 		snap_take(cur, &seg);
-		if (tty && v == V_SUMMARY && !once)
-			printf("\033[H\033[2J");
-		show(v, &seg, cur, prev);
+		if (!tty && v == V_SUMMARY && !once) {
+			print_line(cur, prev, lines++ == 0);
+			fflush(stdout);
+		} else {
+			if (tty && v == V_SUMMARY && !once)
+				printf("\033[H\033[2J");
+			show(v, &seg, cur, prev);
+		}
 		if (once)
 			break;
 	}

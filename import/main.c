@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@
 #include <unistd.h>
 
 #include "import/gtfs.h"
+#include "ipc/version.h"
 #include "worker/engine.h"
 
 #define USAGE	"usage: trainsrv-import [-c minutes] [-d YYYY-MM-DD] " \
@@ -220,6 +222,11 @@ check_loads(const char *text, size_t len, const char *name)
 int
 main(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "help",	no_argument,	NULL, 'h' },
+		{ "version",	no_argument,	NULL, 'V' },
+		{ NULL,		0,		NULL, 0 }
+	};
 	struct gtfs_opts	 o;
 	struct feed		*f;
 	const char		*out = NULL;
@@ -229,12 +236,11 @@ main(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	o.change = GTFS_CHANGE_DEFAULT;
-	if (argc == 2 && strcmp(argv[1], "--help") == 0) {
-		fputs(USAGE, stdout);
-		return 0;
-	}
-	while ((c = getopt(argc, argv, "c:d:o:h")) != -1) {
+	while ((c = getopt_long(argc, argv, "c:d:o:h", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'V':
+			printf("trainsrv-import %s\n", TRAINSRV_VERSION);
+			return 0;
 		case 'c':
 			o.change = minutes(optarg);
 			break;

@@ -1,6 +1,8 @@
 /*
  * log.c — timestamped log lines on stderr (see log.h), each one line of
- * printable text: the formatted part goes through wire_sanitize_n.
+ * printable text: the formatted part goes through wire_sanitize_n.  Every
+ * line names the program and the time, start-up errors included: a
+ * journal or a log file mixes the lines of many programs and many starts.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -12,7 +14,7 @@
 #include "ipc/log.h"
 #include "ipc/wire.h"
 
-static const char	*log_role = "master";
+static const char	*log_role;	/* NULL: starting, no master yet */
 static int		 log_verb;
 
 void
@@ -46,8 +48,13 @@ log_emit(const char *level, const char *fmt, va_list ap)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	n = strftime(line, sizeof line, "%Y-%m-%dT%H:%M:%S", &tm);
-	n += snprintf(line + n, sizeof line - n, ".%03ldZ trainsrv[%ld]: %s: %s",
-	    ts.tv_nsec / 1000000, (long)getpid(), log_role, level);
+	if (log_role == NULL)
+		n += snprintf(line + n, sizeof line - n, ".%03ldZ trainsrv: %s",
+		    ts.tv_nsec / 1000000, level);
+	else
+		n += snprintf(line + n, sizeof line - n,
+		    ".%03ldZ trainsrv[%ld]: %s: %s", ts.tv_nsec / 1000000,
+		    (long)getpid(), log_role, level);
 	if (n < sizeof line - 2) {
 		m = vsnprintf(line + n, sizeof line - 1 - n, fmt, ap);
 		if (m < 0)
@@ -99,4 +106,19 @@ log_debug(const char *fmt, ...)
 	va_start(ap, fmt);
 	log_emit("debug: ", fmt, ap);
 	va_end(ap);
+}
+
+/* Each line of a multi-line text (a loader's errors), as its own line. */
+void
+log_text(const char *text)
+{
+	const char *nl;
+
+	for (; text != NULL && *text != '\0'; text = nl + 1) {
+		if ((nl = strchr(text, '\n')) == NULL)
+			nl = text + strlen(text);
+		log_info("%.*s", (int)(nl - text), text);
+		if (*nl == '\0')
+			break;
+	}
 }

@@ -55,7 +55,7 @@ enum st_err {
 };
 
 enum st_state {
-	ST_UNUSED = 0,	/* never held a worker */
+	ST_UNUSED = 0,	/* holds no worker: never did, or its worker left as told */
 	ST_STARTING,	/* forked, not yet serving */
 	ST_IDLE,	/* serving, no connection */
 	ST_BUSY,	/* serving connections */
@@ -92,6 +92,7 @@ struct st_slot {
 	_Atomic uint64_t	cmd[ST_CMD_MAX];
 	_Atomic uint64_t	err[ST_ERR_MAX];
 	_Atomic uint64_t	lat[ST_LAT_BUCKETS];
+	_Atomic int64_t		exited_at;	/* unix time, seconds; set with ST_DEAD */
 };
 
 struct st_header {

@@ -74,7 +74,7 @@ static const char ctl_help[] =
     "wall MESSAGE       a notice to every client\n"
     "kick ID|NICK       close one session (it gets \"* kick\")\n"
     "shutdown N         tell every client, then stop gracefully in N s\n"
-    "reload             reload the timetable (as SIGHUP)\n"
+    "reload             reload the timetable (as SIGHUP) and say how it went\n"
     "workers N          run N workers (1 to 64)\n"
     "stats              the trainsrv-stat summary\n"
     "help               this list\n";
@@ -209,6 +209,7 @@ static void
 ctl_drop(struct ctl_client *c)
 {
 	route_cancel(c);
+	master_reload_cancel(c);
 	buf_free(&c->out);
 	if (!c->console && c->fd != -1)
 		close(c->fd);
@@ -424,10 +425,9 @@ ctl_command(struct ctl_client *c, char *line)
 	}
 	else if (strcasecmp(line, "shutdown") == 0)
 		ctl_shutdown(c, arg);
-	else if (strcasecmp(line, "reload") == 0) {
-		master_reload();
-		ctl_replyf(c, "OK 0\n");
-	} else if (strcasecmp(line, "workers") == 0) {
+	else if (strcasecmp(line, "reload") == 0)
+		master_reload_wait(ctl_reply, c);
+	else if (strcasecmp(line, "workers") == 0) {
 		if (ctl_number(arg, TRAINSRV_MAX_WORKERS, &n) == -1 || n < 1)
 			ctl_replyf(c, "ERR 400 usage: workers N (1 to %d)\n",
 			    TRAINSRV_MAX_WORKERS);

@@ -37,4 +37,8 @@ void		route_tick(int64_t now);
 void		route_round_end(void);	/* after a poll round's channels */
 void		route_cancel(void *ctx);
 
+/* An operator's reload, answered with its outcome (master.c). */
+void		master_reload_wait(route_reply_fn, void *ctx);
+void		master_reload_cancel(void *ctx);
+
 #endif /* TRAINSRV_CONTROL_H */

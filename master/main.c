@@ -20,27 +20,30 @@
 #include "ipc/log.h"
 #include "ipc/stats.h"
 #include "master/trainsrv.h"
+#include "worker/access.h"
 #include "worker/engine.h"
 
 static void __attribute__((noreturn))
 usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-	    "usage: trainsrv [-htv] [-b address] [-f timetable] [-H [address:]port]\n"
-	    "                [-i seconds] [-p port] [-u user] [-w workers]\n");
+	    "usage: trainsrv [-htv] [-a access_log] [-b address] [-f timetable]\n"
+	    "                [-H [address:]port] [-i seconds] [-p port] [-u user]\n"
+	    "                [-w workers]\n");
 	exit(status);
 }
 
+/* A start-up error: one log line (time, program), then exit 1. */
 static void __attribute__((noreturn))
 fatal(const char *fmt, ...)
 {
+	char msg[1024];
 	va_list ap;
 
-	fputs("trainsrv: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	log_info("%s", msg);
 	exit(1);
 }
 
@@ -72,6 +75,7 @@ static void
 parse_options(int argc, char *argv[], struct config *cfg)
 {
 	static const struct option longopts[] = {
+		{ "access-log", required_argument, NULL, 'a' },
 		{ "bind", required_argument, NULL, 'b' },
 		{ "file", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
@@ -81,6 +85,7 @@ parse_options(int argc, char *argv[], struct config *cfg)
 		{ "test", no_argument, NULL, 't' },
 		{ "user", required_argument, NULL, 'u' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "workers", required_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -92,8 +97,9 @@ parse_options(int argc, char *argv[], struct config *cfg)
 	cfg->workers = default_workers();
 	cfg->idle_timeout = 300;
 	cfg->http_fd = -1;
-	while ((ch = getopt_long(argc, argv, "b:f:hH:i:p:tu:vw:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "a:b:f:hH:i:p:tu:vw:", longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'a': cfg->access_log = optarg; break;
 		case 'b': cfg->bind = optarg; break;
 		case 'f': cfg->timetable = optarg; break;
 		case 'h': usage(0);
@@ -103,6 +109,7 @@ parse_options(int argc, char *argv[], struct config *cfg)
 		case 't': cfg->check_only = 1; break;
 		case 'u': cfg->user = optarg; break;
 		case 'v': cfg->verbose = 1; break;
+		case 'V': printf("trainsrv %s\n", TRAINSRV_VERSION); exit(0);
 		case 'w': cfg->workers = number("w", optarg, 1,
 		    TRAINSRV_MAX_WORKERS); break;
 		default: usage(1);
@@ -121,12 +128,28 @@ load(const struct config *cfg)
 	char *errors;
 	unsigned nerrors;
 
+	/* Started without -f and nothing installed: say what to do. */
+	if (strcmp(cfg->timetable, TRAINSRV_TIMETABLE) == 0 &&
+	    access(cfg->timetable, F_OK) == -1 && errno == ENOENT) {
+		if (!cfg->check_only)
+			fatal("no timetable at %s: give one with -f FILE",
+			    cfg->timetable);
+		fprintf(stderr, "trainsrv: no timetable at %s: give one with -f "
+		    "FILE\n", cfg->timetable);
+		exit(1);
+	}
 	if ((tt = tt_load(cfg->timetable, &errors, &nerrors)) != NULL)
 		return tt;
-	fputs(errors, stderr);
+	/* -t is a checker's report, file:line first; a start is logged. */
+	if (cfg->check_only)
+		fputs(errors, stderr);
+	else
+		log_text(errors);
 	free(errors);
-	if (nerrors > 1)
+	if (nerrors > 1 && cfg->check_only)
 		fprintf(stderr, "trainsrv: %s: %u errors\n", cfg->timetable, nerrors);
+	else if (nerrors > 1)
+		fatal("%s: %u errors", cfg->timetable, nerrors);
 	exit(1);
 }
 
@@ -205,8 +228,9 @@ banner(const struct config *cfg, const struct tt *tt, const char *desc,
     unsigned long nofile)
 {
 	log_info("trainsrv %s, master pid %ld", TRAINSRV_VERSION, (long)getpid());
-	log_info("timetable %s: %u trains, %u legs, %u stations (%zu KB)",
-	    cfg->timetable, tt_ntrains(tt), tt_nlegs(tt), tt_nstations(tt),
+	log_info("timetable %s: %u train%s, %u leg%s, %u station%s (%zu KB)",
+	    cfg->timetable, tt_ntrains(tt), plural(tt_ntrains(tt)), tt_nlegs(tt),
+	    plural(tt_nlegs(tt)), tt_nstations(tt), plural(tt_nstations(tt)),
 	    tt_arena_size(tt) / 1024);
 	log_info("listening on %s%s", desc, cfg->bind == NULL &&
 	    desc[0] == '[' ? " (IPv4 and IPv6)" : "");
@@ -246,6 +270,9 @@ main(int argc, char *argv[])
 		return 0;
 	}
 	resolve_user(&cfg);
+	if (cfg.access_log != NULL && access_prepare(cfg.access_log, cfg.uid,
+	    cfg.gid, err, sizeof err) == -1)
+		fatal("%s", err);
 	nofile = raise_nofile();
 	lfd = listen_open(cfg.bind, cfg.port, desc, sizeof desc, &port, err,
 	    sizeof err);

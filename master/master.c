@@ -60,8 +60,10 @@
 #include "ipc/log.h"
 #include "ipc/stats.h"
 #include "master/control.h"
+#include "master/notify.h"
 #include "master/process.h"
 #include "master/trainsrv.h"
+#include "worker/access.h"
 #include "worker/engine.h"
 
 #define CRASH_DEATHS		10	/* more than this many ... */
@@ -72,6 +74,7 @@
 #define STOP_DEADLINE_MS	10000	/* then SIGKILL */
 #define RETIRE_DEADLINE_MS	10000
 #define TICK_MS			1000
+#define RELOAD_SHOW_ERRORS	20	/* errors an operator's reload prints */
 
 static struct {
 	struct config		*cfg;
@@ -89,6 +92,18 @@ static struct {
 	int64_t			 last_death;	/* ms, the last early death */
 	int64_t			 backoff;	/* 0: respawn at once */
 	int64_t			 shutdown_at;	/* ms; operator's "shutdown N" */
+	int			 ready_told;	/* READY=1 sent after start-up */
+	/*
+	 * Operators waiting for a reload's outcome (control.c).  `next`: it
+	 * asked while another reload was under way, so its answer is the
+	 * outcome of the reload queued behind that one.
+	 */
+	struct {
+		route_reply_fn	 fn;	/* NULL: free */
+		void		*ctx;
+		int		 next;
+	}			 waiters[CTL_CLIENTS + 1];
+	int64_t			 status_at;	/* ms, the last STATUS= check */
 } M;
 
 int64_t
@@ -110,6 +125,7 @@ m_worker_body(unsigned slot, int chan, void *arg)
 	close(M.seg->fd);	/* the owner lock stays the master's */
 	M.seg->fd = -1;
 	ctl_forget();
+	notify_forget();
 	wa.lfd = M.lfd;
 	wa.slot = slot;
 	wa.generation = M.gen;
@@ -155,6 +171,52 @@ m_count(enum proc_state st, int current_gen)
 		if (procs[i].state == st && (!current_gen || procs[i].gen == M.gen))
 			n++;
 	return n;
+}
+
+/* Requests served so far, by every worker that ever held a slot. */
+static unsigned long long
+m_requests(void)
+{
+	unsigned long long n = 0;
+	unsigned i, k;
+
+	for (i = 0; i < ST_SLOTS; i++)
+		for (k = 0; k < ST_CMD_MAX; k++)
+			n += ST_GET(M.seg->slots[i].cmd[k]);
+	return n;
+}
+
+/*
+ * What systemctl status shows (STATUS=): at most once a second, and only
+ * when it changed (notify_status), so a busy server sends one datagram a
+ * second at most.
+ */
+static void
+m_notify_status(void)
+{
+	unsigned ready = m_count(PROC_READY, 1);
+	int64_t t = now_ms();
+
+	if (!notify_enabled() || !M.ready_told ||
+	    t - M.status_at < TICK_MS)
+		return;
+	M.status_at = t;
+	notify_status("%u worker%s ready, generation %u, %llu request%s%s",
+	    ready, plural(ready), M.gen, m_requests(),
+	    plural(m_requests()),
+	    M.stopping ? "; stopping" : M.reloading ? "; reloading" : "");
+}
+
+/* READY=1 once every worker of the first generation is ready. */
+static void
+m_notify_ready(void)
+{
+	if (M.ready_told || M.stopping || M.reloading ||
+	    m_count(PROC_READY, 1) < M.target)
+		return;
+	M.ready_told = 1;
+	notify_send("READY=1\nSTATUS=%u worker%s ready, generation %u",
+	    M.target, plural(M.target), M.gen);
 }
 
 static void
@@ -229,6 +291,21 @@ m_leaves_alone(const struct proc *p)
 	return p->gen == M.gen || M.reloading != 2;
 }
 
+/* Tell the operators waiting on this reload its outcome. */
+static void
+m_reload_answer(const char *text)
+{
+	unsigned i;
+
+	for (i = 0; i < sizeof M.waiters / sizeof M.waiters[0]; i++)
+		if (M.waiters[i].fn != NULL && !M.waiters[i].next) {
+			route_reply_fn fn = M.waiters[i].fn;
+
+			M.waiters[i].fn = NULL;
+			fn(M.waiters[i].ctx, text, strlen(text));
+		}
+}
+
 /*
  * The reload finishes once no older worker accepts connections; only then
  * do the old workers tell their clients to reconnect, so that no client can
@@ -263,8 +340,53 @@ m_reload_progress(void)
 	ST_ADD(M.seg->hdr->reload_successes, 1);
 	atomic_fetch_add_explicit(&M.seg->hdr->reload_attempts, 1,
 	    memory_order_release);
-	log_info("reload complete: generation %u, %u trains, %u legs, %u stations",
-	    M.gen, tt_ntrains(M.tt), tt_nlegs(M.tt), tt_nstations(M.tt));
+	log_info("reload complete: generation %u, %u train%s, %u leg%s, "
+	    "%u station%s", M.gen, tt_ntrains(M.tt), plural(tt_ntrains(M.tt)),
+	    tt_nlegs(M.tt), plural(tt_nlegs(M.tt)), tt_nstations(M.tt),
+	    plural(tt_nstations(M.tt)));
+	M.ready_told = 1;
+	notify_send("READY=1\nSTATUS=reloaded: generation %u, %u trains",
+	    M.gen, tt_ntrains(M.tt));
+	{
+		char ok[96];
+
+		snprintf(ok, sizeof ok, "OK 1\nreloaded: generation %u, %u "
+		    "train%s\n", M.gen, tt_ntrains(M.tt),
+		    plural(tt_ntrains(M.tt)));
+		m_reload_answer(ok);
+	}
+}
+
+/*
+ * A refused reload, for the operators waiting on it: "ERR 422", then the
+ * first RELOAD_SHOW_ERRORS of the loader's file:line errors, one a line
+ * (trainsrv -t lists them all).
+ */
+static void
+m_reload_refused(const char *errors, unsigned nerrors)
+{
+	static char text[RELOAD_SHOW_ERRORS * 512 + 256];
+	const char *line = errors, *nl;
+	size_t n;
+	unsigned shown = 0;
+	int len;
+
+	n = (size_t)snprintf(text, sizeof text, "ERR 422 reload failed (%u "
+	    "error%s); still serving generation %u\n", nerrors,
+	    plural(nerrors), M.gen);
+	for (; line != NULL && *line != '\0' && shown < RELOAD_SHOW_ERRORS;
+	    line = nl == NULL ? NULL : nl + 1, shown++) {
+		nl = strchr(line, '\n');
+		len = nl == NULL ? (int)strlen(line) : (int)(nl - line);
+		if (len > 500)
+			len = 500;
+		n += (size_t)snprintf(text + n, sizeof text - n, "%.*s\n", len,
+		    line);
+	}
+	if (nerrors > shown)
+		snprintf(text + n, sizeof text - n, "and %u more: trainsrv -t -f "
+		    "%s lists them all\n", nerrors - shown, M.cfg->timetable);
+	m_reload_answer(text);
 }
 
 static void
@@ -272,14 +394,26 @@ m_reload(const char *why)
 {
 	struct tt *tt;
 	char *errors, *line, *next;
-	unsigned nerrors;
+	unsigned nerrors, i;
 
 	if (M.reloading) {
 		M.reload_again = 1;
 		return;
 	}
 	log_info("%s: reloading %s", why, M.cfg->timetable);
+	/* Whoever waits, waits for this attempt now. */
+	for (i = 0; i < sizeof M.waiters / sizeof M.waiters[0]; i++)
+		M.waiters[i].next = 0;
+	{
+		struct timespec ts;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		notify_send("RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=reloading %s",
+		    (unsigned long long)ts.tv_sec * 1000000ULL +
+		    (unsigned long long)ts.tv_nsec / 1000, M.cfg->timetable);
+	}
 	if ((tt = tt_load(M.cfg->timetable, &errors, &nerrors)) == NULL) {
+		m_reload_refused(errors, nerrors);
 		for (line = errors; line != NULL && *line != '\0'; line = next) {
 			if ((next = strchr(line, '\n')) != NULL)
 				*next++ = '\0';
@@ -288,8 +422,11 @@ m_reload(const char *why)
 		free(errors);
 		atomic_fetch_add_explicit(&M.seg->hdr->reload_attempts, 1,
 		    memory_order_release);
-		log_warn("reload failed (%u errors); still serving generation %u",
-		    nerrors, M.gen);
+		log_warn("reload failed (%u error%s); still serving generation %u",
+		    nerrors, plural(nerrors), M.gen);
+		notify_send("READY=1\nSTATUS=reload failed (%u error%s); still "
+		    "serving generation %u", nerrors, plural(nerrors),
+		    M.gen);
 		return;
 	}
 	/* Workers of the old generation keep their own copy-on-write view;
@@ -415,7 +552,14 @@ m_worker_exited(unsigned slot, pid_t pid, int status)
 	m_channel_gone(slot);
 	ST_SET(s->conns, 0);
 	ST_SET(s->accepting, 0);
-	ST_SET(s->state, ST_DEAD);
+	ST_SET(s->exited_at, (int64_t)time(NULL));
+	/*
+	 * A worker that left as told (a reload replaced it, or there are
+	 * fewer workers now) is no death: its slot holds no worker any more,
+	 * and only its counters stay, in the totals.  An alert on dead
+	 * workers must not fire on every reload.
+	 */
+	ST_SET(s->state, planned && !M.stopping ? ST_UNUSED : ST_DEAD);
 	proc_status(status, why, sizeof why);
 	if (planned) {
 		log_debug("worker %u (pid %ld) %s", slot, (long)pid, why);
@@ -508,6 +652,11 @@ m_stop(void)
 	}
 	log_info("stopping: workers finish what they have read, then exit");
 	M.stopping = 1;
+	notify_send("STOPPING=1\nSTATUS=stopping: workers finish what they "
+	    "have read");
+	for (i = 0; i < sizeof M.waiters / sizeof M.waiters[0]; i++)
+		M.waiters[i].next = 0;
+	m_reload_answer("ERR 503 stopping: the reload did not complete\n");
 	/* No new connection may queue behind workers that no longer accept. */
 	close(M.lfd);
 	M.lfd = -1;
@@ -549,6 +698,30 @@ m_deadlines(void)
 		M.stop_deadline = now + STOP_DEADLINE_MS;
 }
 
+/*
+ * SIGUSR1: the access log was rotated.  The file is created again, the
+ * workers' own, then each worker opens it (worker.c); the old one gets
+ * what they had buffered.
+ */
+static void
+m_reopen(void)
+{
+	char err[512];
+	unsigned i;
+
+	if (M.cfg->access_log == NULL)
+		return;
+	if (access_prepare(M.cfg->access_log, M.cfg->uid, M.cfg->gid, err,
+	    sizeof err) == -1) {
+		log_warn("SIGUSR1: %s; the workers keep the old file", err);
+		return;
+	}
+	log_info("SIGUSR1: reopening the access log %s", M.cfg->access_log);
+	for (i = 0; i < PROC_MAX; i++)
+		if (procs[i].state >= PROC_STARTING && procs[i].pid > 0)
+			kill(procs[i].pid, SIGUSR1);
+}
+
 static void
 m_signals(void)
 {
@@ -565,17 +738,21 @@ m_signals(void)
 		if (!M.stopping)
 			m_reload("SIGHUP");
 	}
+	if (sig_reopen) {
+		sig_reopen = 0;
+		m_reopen();
+	}
 	while (sig_more > 0 && !M.stopping) {
 		sig_more--;
 		if (M.target < TRAINSRV_MAX_WORKERS)
 			M.target++;
-		log_info("SIGTTIN: %u workers", M.target);
+		log_info("SIGTTIN: %u worker%s", M.target, plural(M.target));
 	}
 	while (sig_fewer > 0 && !M.stopping) {
 		sig_fewer--;
 		if (M.target > 1)
 			M.target--;
-		log_info("SIGTTOU: %u workers", M.target);
+		log_info("SIGTTOU: %u worker%s", M.target, plural(M.target));
 	}
 	ST_SET(M.seg->hdr->workers_target, M.target);
 }
@@ -659,12 +836,53 @@ m_wait(const sigset_t *unblocked)
 	return 0;
 }
 
-/* Operator commands (control.c) land here. */
+/*
+ * Operator commands (control.c) land here.  A reload answers fn once its
+ * outcome is known: at once when the file is refused, else when the new
+ * generation serves; a reload asked during another waits for the one
+ * queued behind it.
+ */
+void
+master_reload_wait(route_reply_fn fn, void *ctx)
+{
+	static const char stopping[] = "ERR 503 stopping: no reload\n",
+	    busy[] = "ERR 503 busy: too many reloads waiting\n";
+	unsigned i;
+
+	if (M.stopping) {
+		if (fn != NULL)
+			fn(ctx, stopping, sizeof stopping - 1);
+		return;
+	}
+	for (i = 0; fn != NULL && i < sizeof M.waiters / sizeof M.waiters[0]; i++)
+		if (M.waiters[i].fn == NULL) {
+			M.waiters[i].fn = fn;
+			M.waiters[i].ctx = ctx;
+			M.waiters[i].next = M.reloading != 0;
+			break;
+		}
+	if (fn != NULL && i == sizeof M.waiters / sizeof M.waiters[0]) {
+		fn(ctx, busy, sizeof busy - 1);
+		return;
+	}
+	m_reload("operator");
+}
+
 void
 master_reload(void)
 {
-	if (!M.stopping)
-		m_reload("operator");
+	master_reload_wait(NULL, NULL);
+}
+
+/* An operator that went away before its reload's outcome. */
+void
+master_reload_cancel(void *ctx)
+{
+	unsigned i;
+
+	for (i = 0; i < sizeof M.waiters / sizeof M.waiters[0]; i++)
+		if (M.waiters[i].fn != NULL && M.waiters[i].ctx == ctx)
+			M.waiters[i].fn = NULL;
 }
 
 unsigned
@@ -673,7 +891,7 @@ master_set_workers(unsigned n)
 	if (n >= 1 && n <= TRAINSRV_MAX_WORKERS && !M.stopping) {
 		M.target = n;
 		ST_SET(M.seg->hdr->workers_target, M.target);
-		log_info("operator: %u workers", n);
+		log_info("operator: %u worker%s", n, plural(n));
 	}
 	return M.target;
 }
@@ -735,6 +953,8 @@ master_run(struct config *cfg, int lfd, struct tt *tt, struct st_segment *seg)
 		return 1;
 	}
 	m_test_knobs();
+	if (notify_init() == -1)
+		log_warn("systemd will not hear that trainsrv is ready");
 	proc_init();
 	m_publish_timetable();
 	ST_SET(seg->hdr->workers_target, M.target);
@@ -752,6 +972,8 @@ master_run(struct config *cfg, int lfd, struct tt *tt, struct st_segment *seg)
 		m_deadlines();
 		m_stable();
 		m_reconcile();
+		m_notify_ready();
+		m_notify_status();
 		if (M.stopping ? !m_alive() : M.target == 0)
 			break;
 		if (m_wait(&unblocked) == -1)

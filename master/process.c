@@ -20,7 +20,8 @@
 
 struct proc	procs[PROC_MAX];
 
-volatile sig_atomic_t	sig_child, sig_stop, sig_reload, sig_more, sig_fewer;
+volatile sig_atomic_t	sig_child, sig_stop, sig_reload, sig_more, sig_fewer,
+			sig_reopen;
 
 static void
 sig_handler(int sig, siginfo_t *si, void *uctx)
@@ -39,6 +40,9 @@ sig_handler(int sig, siginfo_t *si, void *uctx)
 	case SIGHUP:
 		sig_reload = 1;
 		break;
+	case SIGUSR1:
+		sig_reopen = 1;
+		break;
 	/* Only kill(2) counts: the terminal's job control sends these too. */
 	case SIGTTIN:
 		if (si->si_code == SI_USER)
@@ -53,7 +57,7 @@ sig_handler(int sig, siginfo_t *si, void *uctx)
 }
 
 static const int master_signals[] = {
-	SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGTTIN, SIGTTOU
+	SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGTTIN, SIGTTOU, SIGUSR1
 };
 
 /*

@@ -39,7 +39,8 @@ struct proc {
 extern struct proc	procs[PROC_MAX];
 
 /* Signal flags, set by the handlers, acted on by the master loop. */
-extern volatile sig_atomic_t	sig_child, sig_stop, sig_reload, sig_more, sig_fewer;
+extern volatile sig_atomic_t	sig_child, sig_stop, sig_reload, sig_more, sig_fewer,
+				sig_reopen;
 
 int	sig_master_setup(sigset_t *unblocked);
 void	proc_init(void);

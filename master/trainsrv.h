@@ -9,16 +9,20 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define TRAINSRV_VERSION	"0.1.0"
+#include "ipc/version.h"	/* TRAINSRV_VERSION */
 #define TRAINSRV_MAX_WORKERS	64
 
 /* A worker exits with this when it cannot start for a reason that will not
  * go away (nginx's "fatal, do not respawn"). */
 #define EXIT_FATAL		3
 
-#ifndef TRAINSRV_TIMETABLE
-#define TRAINSRV_TIMETABLE	"/usr/local/share/trainsrv/timetable.txt"
-#endif
+/*
+ * The default timetable, $(PREFIX)/share/trainsrv/timetable.txt: defined in
+ * a file the Makefile generates and rewrites only when PREFIX changes, so
+ * that no other object depends on the prefix (make install PREFIX=...).
+ */
+extern const char	trainsrv_default_timetable[];
+#define TRAINSRV_TIMETABLE	trainsrv_default_timetable
 
 struct tt;
 struct st_segment;
@@ -37,6 +41,7 @@ struct config {
 	/* HTTP (-H [ADDR:]PORT): the listener every worker inherits, -1 when off. */
 	const char	*http;		/* the -H argument, NULL when off */
 	int		 http_fd;
+	const char	*access_log;	/* -a: one line per request, or NULL */
 };
 
 /* Everything a worker starts from; it lives in the forked copy of the master. */

@@ -52,6 +52,7 @@
 #include "ipc/stats.h"
 #include "ipc/wire.h"
 #include "master/trainsrv.h"
+#include "worker/access.h"
 #include "worker/engine.h"
 #include "worker/http.h"
 #include "worker/proto.h"
@@ -367,6 +368,8 @@ conn_answer(struct conn *c, char *line, size_t len,
     const struct tt_hint *hint)
 {
 	int64_t t0, dt;
+	size_t before = conn_out(c)->len;
+	char cmd[17];
 
 	/*
 	 * One clock reading per request: a request's time runs from the end of
@@ -376,6 +379,8 @@ conn_answer(struct conn *c, char *line, size_t len,
 	t0 = w.clock != 0 ? w.clock : conn_usec();
 
 	c->requests++;
+	if (access_enabled())	/* the parser splits the line in place */
+		access_command(cmd, sizeof cmd, line, len);
 	w.current = c;
 	switch (proto_request(w.tt, w.slot, line, len, hint, conn_out(c))) {
 	case PROTO_QUIT:
@@ -393,6 +398,9 @@ conn_answer(struct conn *c, char *line, size_t len,
 		dt = 0;
 	ST_ADD(w.slot->lat[st_lat_bucket((uint64_t)dt)], 1);
 	ST_ADD(w.slot->lat_sum, (uint64_t)dt);
+	if (access_enabled())
+		access_log(w.slot_index, c->id, cmd, conn_out(c)->p + before,
+		    conn_out(c)->len - before, dt);
 }
 
 static void

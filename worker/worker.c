@@ -40,6 +40,7 @@
 #include "ipc/log.h"
 #include "ipc/stats.h"
 #include "master/trainsrv.h"
+#include "worker/access.h"
 #include "worker/session.h"
 #include "worker/worker.h"
 
@@ -52,6 +53,7 @@
 
 struct worker			w;
 static volatile sig_atomic_t	w_term;
+static volatile sig_atomic_t	w_reopen;	/* SIGUSR1: the access log */
 static int			 w_retire;	/* stop accepting, keep serving */
 static const char		*w_request;	/* leave with this notice */
 static pid_t			 w_master;
@@ -62,6 +64,13 @@ w_on_term(int sig)
 {
 	(void)sig;
 	w_term = 1;
+}
+
+static void
+w_on_usr1(int sig)
+{
+	(void)sig;
+	w_reopen = 1;
 }
 
 /*
@@ -91,8 +100,12 @@ w_signals(sigset_t *waitmask)
 	sa.sa_handler = w_on_term;
 	if (sigaction(SIGTERM, &sa, NULL) == -1)
 		return -1;
+	sa.sa_handler = w_on_usr1;
+	if (sigaction(SIGUSR1, &sa, NULL) == -1)
+		return -1;
 	sigemptyset(&block);
 	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGUSR1);
 	sigemptyset(waitmask);
 	return sigprocmask(SIG_SETMASK, &block, NULL);
 }
@@ -275,6 +288,7 @@ w_orphan(void)
 {
 	while (w.conns != NULL)
 		conn_close(w.conns);
+	access_flush();
 	log_info("master gone; exiting");
 	exit(0);
 }
@@ -443,6 +457,13 @@ worker_main(const struct worker_args *wa, int chan)
 	snprintf(role, sizeof role, "worker %u", wa->slot);
 	log_init(role);
 	w_master = wa->master;
+	/*
+	 * Opened while still root, so the log may sit in any directory root
+	 * can reach; a reopen (SIGUSR1) is the workers' own, and needs one
+	 * they can search.
+	 */
+	if (wa->cfg->access_log != NULL && access_open(wa->cfg->access_log) == -1)
+		exit(EXIT_FATAL);
 	if (w_drop_privileges(wa->cfg) == -1)
 		exit(EXIT_FATAL);
 	/* After the uid change, which clears the parent-death signal. */
@@ -485,6 +506,11 @@ worker_main(const struct worker_args *wa, int chan)
 			w_retire = 0;
 			w_stop_accepting();
 		}
+		if (w_reopen) {
+			w_reopen = 0;
+			if (wa->cfg->access_log != NULL)
+				access_open(wa->cfg->access_log);
+		}
 		if (w_request != NULL)
 			w_leave(w_request);
 		if (!w.listening && w.lfd != -1 && w.now >= w.accept_resume)
@@ -496,9 +522,11 @@ worker_main(const struct worker_args *wa, int chan)
 		w_channel_watch();
 		/* The turn is over: no event left names a closed connection. */
 		conn_reap();
+		access_flush();	/* one write per turn, whatever it served */
 		if (w.leaving != NULL && w.nconns == 0 && !ch_pending(&w.ch))
 			break;
 	}
+	access_flush();
 	log_debug("exiting");
 	exit(0);
 }

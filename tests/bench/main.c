@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "tests/bench/bench.h"
+#include "ipc/version.h"
 
 #define IDLE_SETUP_S	30.0	/* opening --idle connections, at most */
 #define MAX_THREADS	64
@@ -60,6 +61,7 @@ usage(int status)
 "  -q               no text report (with --json: the JSON line only)\n"
 "  -v               say on stderr when the measured run starts\n"
 "  --help           this text\n"
+"  --version        the version, as \"trainsrv-bench 0.1.0\"\n"
 "Exit status: 0 when no request failed and no reply was wrong, 1 otherwise,\n"
 "2 on a usage error.\n");
 	exit(status);
@@ -99,7 +101,7 @@ secs_arg(const char *opt, const char *arg)
 }
 
 enum { OPT_RAW = 256, OPT_IDLE, OPT_RECONNECT, OPT_JSON, OPT_TIMEOUT,
-	OPT_RETRIES, OPT_MIX, OPT_MIXSIZE, OPT_HELP };
+	OPT_RETRIES, OPT_MIX, OPT_MIXSIZE, OPT_HELP, OPT_VERSION };
 
 static void
 parse_opts(struct bench_opts *o, int argc, char **argv)
@@ -114,6 +116,7 @@ parse_opts(struct bench_opts *o, int argc, char **argv)
 		{ "mix",	required_argument, NULL, OPT_MIX },
 		{ "mix-size",	required_argument, NULL, OPT_MIXSIZE },
 		{ "help",	no_argument,	   NULL, OPT_HELP },
+		{ "version",	no_argument,	   NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 }
 	};
 	int ch;
@@ -156,6 +159,9 @@ parse_opts(struct bench_opts *o, int argc, char **argv)
 			break;
 		case OPT_MIXSIZE: o->mix_size = (int)num_arg("--mix-size", optarg, 1, 10000000); break;
 		case OPT_HELP: usage(0); break;
+		case OPT_VERSION:
+			printf("trainsrv-bench %s\n", TRAINSRV_VERSION);
+			exit(0);
 		default: usage(2);
 		}
 	}

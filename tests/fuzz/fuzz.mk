@@ -32,7 +32,8 @@ FUZZ_LINK_SRC	+= $(IMPORT_LIB)
 # fuzz_conn also runs a worker's connections, sessions and channel (it
 # defines the worker state that worker.c defines in the server, and a
 # silent log).
-FUZZ_CONN_SRC	= worker/conn.c worker/session.c ipc/channel.c worker/http_conn.c
+FUZZ_CONN_SRC	= worker/conn.c worker/session.c worker/access.c ipc/channel.c \
+		  worker/http_conn.c
 # libFuzzer options for every run: a slow input (over 10 s) or one using
 # more than 2 GB counts as a crash.
 FUZZ_RUN_FLAGS	= -max_len=8192 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
