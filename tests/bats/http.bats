@@ -103,7 +103,7 @@ pad() { head -c "$1" /dev/zero | tr '\0' a; }
 	[ "$(jq '.journeys[0].changes' <<<"$output")" -eq 1 ]
 	[ "$(jq -r '.journeys[0].legs[1].from' <<<"$output")" = Valence ]
 	run get /v1/info
-	[ "$(jq -r .version <<<"$output")" = "$(sed -n 's/^#define TRAINSRV_VERSION\t"\(.*\)"/\1/p' "$ROOT/master/trainsrv.h")" ]
+	[ "$(jq -r .version <<<"$output")" = "$(sed -n 's/^#define TRAINSRV_VERSION\t"\(.*\)"/\1/p' "$ROOT/ipc/version.h")" ]
 	[ "$(jq .trains <<<"$output")" -eq 21 ]
 }
 
