@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
-# import.bats — trainsrv-import on the LIRR feed (data/gtfs-lirr, a copy of
-# ../shared/data/gtfs-lirr): import one weekday, serve it, and ask NEXT and
+# import.bats — trainsrv-import on the LIRR feed (data/gtfs-lirr, the Long
+# Island Rail Road's public GTFS feed): import one weekday, serve it, and ask NEXT and
 # JOURNEY questions whose answers were read from the feed's files by hand;
 # the awk lines below redo that reading, so the test shows how.  Also: the
 # importer's errors, and its speed on the real feed and a generated one.
