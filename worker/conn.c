@@ -197,12 +197,15 @@ conn_reap(void)
 {
 	struct conn *c, **pp;
 
+	w.ready_tail = NULL;
 	for (pp = &w.ready; (c = *pp) != NULL;)
 		if (c->state == CONN_DEAD) {
 			*pp = c->ready_next;
 			c->ready = 0;
-		} else
+		} else {
+			w.ready_tail = c;
 			pp = &c->ready_next;
+		}
 	while ((c = w.dead) != NULL) {
 		w.dead = c->dead_next;
 		free(c);
@@ -626,9 +629,11 @@ conn_discard(struct conn *c)
  * Fairness: a connection gets at most CONN_TURN_CHUNKS chunks of replies per
  * loop turn.  A client that pipelines thousands of requests, and whose
  * socket takes megabytes, would otherwise hold the worker for seconds, away
- * from its other clients and from accepting; it goes on the ready list
- * instead, and on again next turn, after the others' events (w_timeout is
- * 0 while the list is not empty).
+ * from its other clients and from accepting; it joins the ready queue
+ * instead.  Each loop turn serves the CONN_READY_TURN oldest of the queue
+ * and then looks at the events again (w_timeout is 0 while the queue is not
+ * empty): with hundreds of such clients, a turn still stays short, and a
+ * new request waits one short turn, not a pass over all of them.
  */
 static void
 conn_ready(struct conn *c)
@@ -636,19 +641,24 @@ conn_ready(struct conn *c)
 	if (c->ready)
 		return;
 	c->ready = 1;
-	c->ready_next = w.ready;
-	w.ready = c;
+	c->ready_next = NULL;
+	if (w.ready_tail != NULL)
+		w.ready_tail->ready_next = c;
+	else
+		w.ready = c;
+	w.ready_tail = c;
 }
 
-/* Go on with the connections that used up their turn. */
+/* Go on with the oldest connections of the ready queue. */
 void
 conn_run_ready(void)
 {
-	struct conn *c, *list = w.ready;
+	struct conn *c;
+	unsigned n;
 
-	w.ready = NULL;
-	while ((c = list) != NULL) {
-		list = c->ready_next;
+	for (n = 0; n < CONN_READY_TURN && (c = w.ready) != NULL; n++) {
+		if ((w.ready = c->ready_next) == NULL)
+			w.ready_tail = NULL;
 		c->ready = 0;
 		if (conn_more(c))
 			conn_resume(c);

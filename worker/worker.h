@@ -22,6 +22,7 @@
 #define CONN_FLUSH_MS		10000		/* last words must leave in */
 #define CONN_LEAVE_MS		5000		/* the same when the worker leaves */
 #define CONN_TURN_CHUNKS	1		/* reply chunks per connection per turn */
+#define CONN_READY_TURN		32		/* ready connections served per turn */
 
 enum conn_state {
 	CONN_OPEN,	/* reading and answering */
@@ -88,7 +89,8 @@ struct worker {
 	int64_t			 clock;		/* µs, end of the last request of a batch */
 	struct conn		*conns;
 	struct conn		*dead;		/* closed this turn, not yet freed */
-	struct conn		*ready;		/* to go on next turn (fairness) */
+	struct conn		*ready;		/* to go on next turn (fairness), */
+	struct conn		*ready_tail;	/* first in, first out */
 	struct buf		 wbuf;		/* replies of the connection being served */
 	char			 rbuf[CONN_READ_MAX];
 };

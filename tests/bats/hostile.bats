@@ -68,6 +68,13 @@ p99_ms() {
 	wait_until 30 file_has saturated "$BATS_TEST_TMPDIR/ready"
 	cat "$BATS_TEST_TMPDIR/hostile.out"
 	wait_until 10 stat_ge .connections $((slow + mute))
+	# The server takes no more from them, but still answers what it took,
+	# one chunk per connection per turn, until their sockets are full:
+	# worst is when nothing more leaves (the latency while they fill is
+	# conn.bats' fairness test).
+	local t0=$(now_ms)
+	wait_until 60 stalled .bytes_out
+	note "mute clients' sockets full $(( $(now_ms) - t0 )) ms after saturation"
 	p99=$(p99_ms)
 	local per_worker=""
 	for p in $pids; do
