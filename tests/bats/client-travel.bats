@@ -22,11 +22,14 @@ teardown() {
 	if command -v tmux >/dev/null; then
 		tmux -L "$TMUX_SOCK" kill-server 2>/dev/null || true
 	fi
+	# A client that outlives its terminal must not outlive its test.
+	pkill -KILL -xf "$CLIENT -p $PORT" 2>/dev/null || true
 	teardown_server
 }
 
 need_tmux() {
-	command -v tmux >/dev/null || skip "tmux is missing"
+	command -v tmux >/dev/null ||
+	    { echo "tmux is missing: sudo apt-get install -y tmux" >&2; return 1; }
 }
 
 # menu ANSWER... — the client with its answers piped, one a line.

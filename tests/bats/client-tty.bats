@@ -22,6 +22,8 @@ setup() {
 
 teardown() {
 	tmux -L "$TMUX_SOCK" kill-server 2>/dev/null || true
+	# A client that outlives its terminal must not outlive its test.
+	pkill -KILL -xf "$CLIENT -p $PORT" 2>/dev/null || true
 	teardown_server
 }
 
