@@ -540,6 +540,34 @@ in_wait(int ms)
 	return xpoll(&pfd, 1, ms) == 1;
 }
 
+/*
+ * Wait for keys, the server's socket watched meanwhile: its notices are
+ * shown as they come (conn_pump), and what stdin has is read.
+ */
+static void
+in_wait_keys(struct conn *c)
+{
+	struct pollfd pfd[2];
+	nfds_t n = 1;
+
+	pfd[0].fd = STDIN_FILENO;
+	pfd[0].events = POLLIN;
+	if (c != NULL && conn_fd(c) != -1) {
+		pfd[1].fd = conn_fd(c);
+		pfd[1].events = POLLIN;
+		n = 2;
+	}
+	if (xpoll(pfd, n, -1) == -1) {
+		if (errno == EINTR)
+			return;
+		die("in_wait_keys: ppoll: %s", strerror(errno));
+	}
+	if (n == 2 && pfd[1].revents != 0)
+		conn_pump(c);
+	if (pfd[0].revents != 0)
+		in_fill();
+}
+
 unsigned long
 le_lineno(void)
 {
@@ -560,8 +588,6 @@ le_set_complete(le_complete_fn fn)
 int
 le_read(struct conn *c, const char *prompt, char *buf, size_t size)
 {
-	struct pollfd pfd[2];
-	nfds_t n;
 	size_t len;
 	int r;
 
@@ -580,23 +606,7 @@ le_read(struct conn *c, const char *prompt, char *buf, size_t size)
 			r = LK_BACK;	/* Esc alone */
 			break;
 		}
-		pfd[0].fd = STDIN_FILENO;
-		pfd[0].events = POLLIN;
-		n = 1;
-		if (c != NULL && conn_fd(c) != -1) {
-			pfd[1].fd = conn_fd(c);
-			pfd[1].events = POLLIN;
-			n = 2;
-		}
-		if (xpoll(pfd, n, -1) == -1) {
-			if (errno == EINTR)
-				continue;
-			die("le_read: ppoll: %s", strerror(errno));
-		}
-		if (n == 2 && pfd[1].revents != 0)
-			conn_pump(c);
-		if (pfd[0].revents != 0)
-			in_fill();
+		in_wait_keys(c);
 	}
 	le.esc = 0;
 	if (r == LK_BACK) {
@@ -637,27 +647,8 @@ le_getkey(struct conn *c, const char *prompt)
 	fflush(stdout);
 	fputs(prompt, ui_msgfp());
 	fflush(ui_msgfp());
-	while (inlen == 0 && !ineof) {
-		struct pollfd pfd[2];
-		nfds_t n = 1;
-
-		pfd[0].fd = STDIN_FILENO;
-		pfd[0].events = POLLIN;
-		if (c != NULL && conn_fd(c) != -1) {
-			pfd[1].fd = conn_fd(c);
-			pfd[1].events = POLLIN;
-			n = 2;
-		}
-		if (xpoll(pfd, n, -1) == -1) {
-			if (errno == EINTR)
-				continue;
-			die("le_getkey: ppoll: %s", strerror(errno));
-		}
-		if (n == 2 && pfd[1].revents != 0)
-			conn_pump(c);
-		if (pfd[0].revents != 0)
-			in_fill();
-	}
+	while (inlen == 0 && !ineof)
+		in_wait_keys(c);
 	le.active = 0;
 	/* The prompt goes: the key is not echoed, the line is reused. */
 	fputs("\r\033[K", ui_msgfp());

@@ -111,31 +111,22 @@ snap_slot(struct snap *sn, unsigned i, const struct st_slot *s)
 	sn->lat_sum += ST_GET(s->lat_sum);
 }
 
-/* A consistent copy of the reload fields: retry while the master writes. */
+/* The reload fields, read consistently (st_read_reload). */
 static void
 snap_header(struct snap *sn, struct st_header *h)
 {
-	uint32_t seq;
-	int tries;
+	struct st_reload r;
 
-	for (tries = 0; tries < 1000; tries++) {
-		seq = atomic_load_explicit(&h->seq, memory_order_acquire);
-		if (seq & 1)
-			continue;
-		sn->trains = ST_GET(h->trains);
-		sn->legs = ST_GET(h->legs);
-		sn->stations = ST_GET(h->stations);
-		sn->loaded_at = ST_GET(h->loaded_at);
-		sn->generation = ST_GET(h->generation);
-		atomic_thread_fence(memory_order_acquire);
-		if (atomic_load_explicit(&h->seq, memory_order_relaxed) == seq)
-			break;
-	}
-	sn->reload_attempts = atomic_load_explicit(&h->reload_attempts,
-	    memory_order_acquire);
-	sn->reload_successes = ST_GET(h->reload_successes);
-	sn->respawns = ST_GET(h->respawns);
-	sn->workers_target = ST_GET(h->workers_target);
+	st_read_reload(h, &r);
+	sn->trains = r.trains;
+	sn->legs = r.legs;
+	sn->stations = r.stations;
+	sn->loaded_at = r.loaded_at;
+	sn->generation = r.generation;
+	sn->reload_attempts = r.reload_attempts;
+	sn->reload_successes = r.reload_successes;
+	sn->respawns = r.respawns;
+	sn->workers_target = r.workers_target;
 }
 
 /*

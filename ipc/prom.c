@@ -19,9 +19,7 @@ struct prom_totals {
 	uint64_t	cmd[ST_CMD_MAX], err[ST_ERR_MAX], lat[ST_LAT_BUCKETS];
 	uint64_t	lat_sum;
 	unsigned	states[ST_DEAD + 1];
-	uint64_t	trains, legs, stations, reload_attempts;
-	uint64_t	reload_successes, respawns;
-	int64_t		loaded_at;
+	struct st_reload r;	/* the header's reload fields */
 };
 
 static uint64_t
@@ -51,31 +49,6 @@ prom_sum(struct prom_totals *t, const struct st_segment *seg)
 			t->lat[k] += ST_GET(s->lat[k]);
 		t->lat_sum += ST_GET(s->lat_sum);
 	}
-}
-
-/* The reload fields, consistent: retry while the master writes them. */
-static void
-prom_header(struct prom_totals *t, struct st_header *h)
-{
-	uint32_t seq;
-	int tries;
-
-	for (tries = 0; tries < 1000; tries++) {
-		seq = atomic_load_explicit(&h->seq, memory_order_acquire);
-		if (seq & 1)
-			continue;
-		t->trains = ST_GET(h->trains);
-		t->legs = ST_GET(h->legs);
-		t->stations = ST_GET(h->stations);
-		t->loaded_at = ST_GET(h->loaded_at);
-		atomic_thread_fence(memory_order_acquire);
-		if (atomic_load_explicit(&h->seq, memory_order_relaxed) == seq)
-			break;
-	}
-	t->reload_attempts = atomic_load_explicit(&h->reload_attempts,
-	    memory_order_acquire);
-	t->reload_successes = ST_GET(h->reload_successes);
-	t->respawns = ST_GET(h->respawns);
 }
 
 static void
@@ -125,7 +98,7 @@ prom_write(FILE *f, const struct st_segment *seg, const char *version)
 	size_t i;
 
 	memset(&t, 0, sizeof t);
-	prom_header(&t, seg->hdr);
+	st_read_reload(seg->hdr, &t.r);
 	prom_sum(&t, seg);
 	if (version != NULL) {
 		prom_metric(f, "build_info", "gauge",
@@ -159,20 +132,20 @@ prom_write(FILE *f, const struct st_segment *seg, const char *version)
 		fprintf(f, "trainsrv_workers{state=\"%s\"} %u\n",
 		    st_state_name(k), t.states[k]);
 	prom_one(f, "reload_attempts_total", "counter",
-	    "Reloads finished, good or bad.", t.reload_attempts);
+	    "Reloads finished, good or bad.", t.r.reload_attempts);
 	prom_one(f, "reload_successes_total", "counter",
-	    "Reloads that installed a new timetable.", t.reload_successes);
+	    "Reloads that installed a new timetable.", t.r.reload_successes);
 	prom_one(f, "respawns_total", "counter",
-	    "Workers respawned after an unexpected exit.", t.respawns);
+	    "Workers respawned after an unexpected exit.", t.r.respawns);
 	prom_one(f, "timetable_trains", "gauge",
-	    "Trains in the timetable served.", t.trains);
+	    "Trains in the timetable served.", t.r.trains);
 	prom_one(f, "timetable_legs", "gauge", "Legs in the timetable served.",
-	    t.legs);
+	    t.r.legs);
 	prom_one(f, "timetable_stations", "gauge",
-	    "Stations in the timetable served.", t.stations);
+	    "Stations in the timetable served.", t.r.stations);
 	prom_metric(f, "timetable_loaded_time_seconds", "gauge",
 	    "When the timetable was loaded, unix time.");
 	fprintf(f, "trainsrv_timetable_loaded_time_seconds %lld\n",
-	    (long long)t.loaded_at);
+	    (long long)t.r.loaded_at);
 	return ferror(f) ? -1 : 0;
 }

@@ -501,3 +501,29 @@ st_detach(struct st_segment *seg)
 	seg->hdr = NULL;
 	seg->fd = -1;
 }
+
+void
+st_read_reload(struct st_header *h, struct st_reload *r)
+{
+	uint32_t seq;
+	int tries;
+
+	for (tries = 0; tries < 1000; tries++) {
+		seq = atomic_load_explicit(&h->seq, memory_order_acquire);
+		if (seq & 1)
+			continue;
+		r->trains = ST_GET(h->trains);
+		r->legs = ST_GET(h->legs);
+		r->stations = ST_GET(h->stations);
+		r->loaded_at = ST_GET(h->loaded_at);
+		r->generation = ST_GET(h->generation);
+		atomic_thread_fence(memory_order_acquire);
+		if (atomic_load_explicit(&h->seq, memory_order_relaxed) == seq)
+			break;
+	}
+	r->reload_attempts = atomic_load_explicit(&h->reload_attempts,
+	    memory_order_acquire);
+	r->reload_successes = ST_GET(h->reload_successes);
+	r->respawns = ST_GET(h->respawns);
+	r->workers_target = ST_GET(h->workers_target);
+}

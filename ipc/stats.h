@@ -172,6 +172,19 @@ const char	*st_uid_desc(uid_t);		/* "uid 65534 (nobody)", static buffer */
 const char	*st_cmd_name(unsigned cmd);
 const char	*st_err_name(unsigned err);	/* "400", ... */
 const char	*st_state_name(unsigned state);
+
+/*
+ * The header's reload fields, read consistently (retrying while `seq` is
+ * odd or moves), and the reload and respawn counters beside them: what
+ * trainsrv-stat and the Prometheus text both show.
+ */
+struct st_reload {
+	uint64_t	trains, legs, stations, generation;
+	int64_t		loaded_at;
+	uint64_t	reload_attempts, reload_successes, respawns;
+	uint32_t	workers_target;
+};
+void		 st_read_reload(struct st_header *, struct st_reload *);
 int		 st_lat_bucket(uint64_t usec);
 
 /*
