@@ -54,7 +54,13 @@ out_stalled() {
 	a=$(stat_get .bytes_out)
 	sleep 0.3
 	b=$(stat_get .bytes_out)
-	[ "$a" -gt 1000000 ] && [ "$a" = "$b" ]
+	[ "$a" -gt 1000000 ] && [ "$a" = "$b" ] && send_blocked
+}
+# send_blocked — a server socket on PORT holds replies its peer does not
+# take (Send-Q above 0): the stall is the client's, not a slow worker's.
+send_blocked() {
+	[ "$(ss -tnH state established "( sport = :$PORT )" |
+	    awk '{ if ($2 > m) m = $2 } END { print m + 0 }')" -gt 0 ]
 }
 
 @test "a worker killed with SIGKILL is respawned in its slot; no counter goes backward" {
